@@ -1,0 +1,29 @@
+{#- Fail fast, with the path and the fix, when the raw folder is missing or empty.
+    Runs as an on-run-start hook before any model reads the parquet files. -#}
+{% macro assert_raw_data_present() %}
+    {%- if execute and flags.WHICH in ('run', 'build') -%}
+        {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+        {%- set patterns = {
+            'cases': raw_dir ~ '/cases/*/*.parquet',
+            'events_log': raw_dir ~ '/events_log/*/*.parquet',
+            'staffing_schedule': raw_dir ~ '/staffing_schedule/*.parquet',
+            'calendar_dim': raw_dir ~ '/calendar_dim/*.parquet',
+        } -%}
+        {%- set missing = [] -%}
+        {%- for table, pattern in patterns.items() -%}
+            {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+            {%- if found == 0 -%}
+                {%- do missing.append(table ~ " (" ~ pattern ~ ")") -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                "ops-sla: no raw parquet files for " ~ missing | join(", ")
+                ~ ". The raw folder is OPS_SLA_RAW_DIR=" ~ raw_dir
+                ~ ". Generate data with `make data` (or `python scripts/generate_data.py --out " ~ raw_dir
+                ~ "`), or point OPS_SLA_RAW_DIR at your own export."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}

@@ -1,0 +1,1 @@
+"""ops-sla: business-hour SLA analytics on dbt-duckdb (Python helpers)."""

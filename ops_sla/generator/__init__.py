@@ -1,0 +1,1 @@
+"""Deterministic synthetic generator for the ops-sla raw contract."""

@@ -1,0 +1,144 @@
+"""Build one generation: day plan, cases, export, staffing, calendar and the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from ops_sla.calendar import BusinessClock, BusinessHours, daterange, holiday_names, local_instant, zone
+
+from . import simulate
+from .events import Export, build_export
+from .params import Params
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    cases: int = 300_000
+    start: dt.date = dt.date(2025, 7, 1)
+    end: dt.date = dt.date(2025, 12, 31)
+    seed: int = 20250701
+    team_tz: str = "America/Los_Angeles"
+    holiday_country: str = "US"
+    holiday_subdiv: str | None = None
+
+    @property
+    def cutoff(self) -> int:
+        """Export cutoff: the team's local midnight after ``end`` (epoch seconds)."""
+        return local_instant(self.end + dt.timedelta(days=1), 0, zone(self.team_tz))
+
+    @property
+    def calendar_first(self) -> dt.date:
+        return dt.date(self.start.year - 1, 12, 1)
+
+    @property
+    def calendar_last(self) -> dt.date:
+        return dt.date(self.end.year + 1, 12, 31)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["start"], d["end"] = self.start.isoformat(), self.end.isoformat()
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Config":
+        d = dict(d)
+        d["start"], d["end"] = dt.date.fromisoformat(d["start"]), dt.date.fromisoformat(d["end"])
+        return cls(**d)
+
+
+@dataclass
+class Generation:
+    config: Config
+    export: Export
+    staffing: pa.Table
+    calendar: pa.Table
+    manifest: dict
+
+
+def build(config: Config, day_counts: list[int] | None = None, weekday_rate: float | None = None,
+          params: Params | None = None, progress: Callable[[int], None] | None = None) -> Generation:
+    """Simulate the world from ``config.start`` to ``config.end``.
+
+    ``day_counts`` (one per day from ``start``) and ``weekday_rate`` come from the manifest
+    of an earlier generation in incremental mode; new days get ``weekday_rate``-scaled
+    counts. In full mode ``config.cases`` is split over the days exactly.
+    """
+    params = params or Params()
+    hours = BusinessHours(tz=config.team_tz)
+    zone(config.team_tz)
+    names = holiday_names(config.calendar_first, config.calendar_last, config.holiday_country, config.holiday_subdiv)
+    holidays = set(names)
+    clock = BusinessClock(config.calendar_first, config.calendar_last, hours, holidays)
+    days = daterange(config.start, config.end)
+    plan = simulate.plan_days(days, holidays, hours, params, config.seed)
+    if day_counts is None:
+        counts = simulate.allocate(config.cases, plan.weight)
+        weekday_rate = float(counts[plan.is_business].mean()) if plan.is_business.any() else float(counts.mean())
+    else:
+        assert weekday_rate is not None
+        known = np.asarray(day_counts, dtype=np.int64)
+        extra = np.round(plan.weight[len(known):] * weekday_rate).astype(np.int64)
+        counts = np.concatenate([known, extra])[: len(days)]
+    plan.counts = counts
+    simulate.staff_and_congest(plan, params, weekday_rate)
+    cases = simulate.simulate_cases(plan, clock, hours, params, config.seed, progress=progress)
+    export = build_export(cases, config.cutoff, config.team_tz, params.messiness)
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "config": config.to_json(),
+        "cutoff_utc": dt.datetime.fromtimestamp(config.cutoff, dt.timezone.utc).isoformat(),
+        "day_counts": [int(c) for c in counts],
+        "weekday_rate": weekday_rate,
+        "rows": {"cases": export.cases.num_rows, "events_log": export.events.num_rows},
+        "faults": _fault_counts(export.faults),
+        "messiness_rates": asdict(params.messiness),
+    }
+    return Generation(config, export, _staffing(plan, params), _calendar(config, hours, names), manifest)
+
+
+def _fault_counts(faults: pa.Table) -> dict[str, int]:
+    kinds, counts = np.unique(faults.column("fault_type").to_numpy(zero_copy_only=False), return_counts=True)
+    return {str(k): int(c) for k, c in zip(kinds, counts)}
+
+
+def _staffing(plan: simulate.DayPlan, params: Params) -> pa.Table:
+    rows_date, rows_shift, planned, shrink, effective = [], [], [], [], []
+    for i, day in enumerate(plan.days):
+        for shift, share in params.staffing.shifts:
+            p = float(np.round(plan.planned_agents[i] * share))
+            rows_date.append(day)
+            rows_shift.append(shift)
+            planned.append(int(p))
+            shrink.append(round(float(plan.shrinkage[i]), 4))
+            effective.append(round(p * (1.0 - round(float(plan.shrinkage[i]), 4)), 2))
+    return pa.table({
+        "schedule_date": pa.array(rows_date, type=pa.date32()),
+        "shift": pa.array(rows_shift),
+        "planned_agents": pa.array(planned, type=pa.int32()),
+        "shrinkage": pa.array(shrink, type=pa.float64()),
+        "effective_agents": pa.array(effective, type=pa.float64()),
+    })
+
+
+def _calendar(config: Config, hours: BusinessHours, names: dict[dt.date, str]) -> pa.Table:
+    days = daterange(config.calendar_first, config.calendar_last)
+    weekend = [d.isoweekday() >= 6 for d in days]
+    holiday = [d in names for d in days]
+    return pa.table({
+        "calendar_date": pa.array(days, type=pa.date32()),
+        "day_of_week": pa.array([d.isoweekday() for d in days], type=pa.int8()),
+        "is_weekend": pa.array(weekend),
+        "is_holiday": pa.array(holiday),
+        "holiday_name": pa.array([names.get(d) for d in days], type=pa.string()),
+        "is_business_day": pa.array([d.isoweekday() in hours.weekdays and not h for d, h in zip(days, holiday)]),
+        "holiday_country": pa.array([config.holiday_country] * len(days)),
+        "holiday_subdiv": pa.array([config.holiday_subdiv] * len(days), type=pa.string()),
+    })
+
