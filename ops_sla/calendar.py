@@ -30,7 +30,7 @@ def holiday_names(
             country, subdiv=subdiv, years=range(first.year, last.year + 1), observed=True
         )
     except NotImplementedError as exc:  # unknown country or subdivision
-        raise CalendarError(f"unknown holiday country/subdivision {country!r}/{subdiv!r}: {exc}")
+        raise CalendarError(f"unknown holiday country/subdivision {country!r}/{subdiv!r}: {exc}") from None
     names: dict[dt.date, str] = {}
     for day in sorted(table.keys()):
         if first <= day <= last:

@@ -69,7 +69,7 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
         try:
             manifest = read_manifest(truth)
         except FileNotFoundError:
-            raise UsageError(f"no earlier generation in {truth} (manifest.json missing): run a full generation first")
+            raise UsageError(f"no earlier generation in {truth} (manifest.json missing): run a full generation first") from None
         old = Config.from_json(manifest["config"])
         return dataclasses.replace(old, end=old.end + dt.timedelta(days=args.days)), raw, truth, manifest
     if args.cases < 1:
@@ -82,7 +82,7 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
         zone(cfg.team_tz)
         holiday_names(cfg.start, cfg.start, cfg.holiday_country, cfg.holiday_subdiv)
     except CalendarError as exc:
-        raise UsageError(str(exc))
+        raise UsageError(str(exc)) from None
     return cfg, raw, truth, None
 
 

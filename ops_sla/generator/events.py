@@ -56,7 +56,7 @@ def ts_array(epoch_seconds: np.ndarray, valid: np.ndarray | None = None) -> pa.A
 
 def build_export(cases: Cases, cutoff: int, team_tz: str, m: Messiness) -> Export:
     """All rows visible at ``cutoff`` (epoch seconds), messiness included."""
-    n_cases = len(cases.case_id)
+    len(cases.case_id)
     slots = cases.slot_epoch.copy()
 
     # missing milestones: the event happened but was never exported

@@ -125,7 +125,8 @@ def staff_and_congest(plan: DayPlan, params: Params, weekday_rate: float) -> Non
     eff_capacity = np.where(capacity > 0, capacity, ref)
     plan.load = counts / eff_capacity
     plan.backlog = backlog
-    plan.congestion = w.congestion_base + w.congestion_load_coef * plan.load + w.congestion_backlog_coef * backlog / eff_capacity
+    plan.congestion = (w.congestion_base + w.congestion_load_coef * plan.load
+                       + w.congestion_backlog_coef * backlog / eff_capacity)
 
 
 @dataclass

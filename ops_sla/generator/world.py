@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +47,7 @@ class Config:
         return d
 
     @classmethod
-    def from_json(cls, d: dict) -> "Config":
+    def from_json(cls, d: dict) -> Config:
         d = dict(d)
         d["start"], d["end"] = dt.date.fromisoformat(d["start"]), dt.date.fromisoformat(d["end"])
         return cls(**d)
@@ -93,7 +93,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "config": config.to_json(),
-        "cutoff_utc": dt.datetime.fromtimestamp(config.cutoff, dt.timezone.utc).isoformat(),
+        "cutoff_utc": dt.datetime.fromtimestamp(config.cutoff, dt.UTC).isoformat(),
         "day_counts": [int(c) for c in counts],
         "weekday_rate": weekday_rate,
         "rows": {"cases": export.cases.num_rows, "events_log": export.events.num_rows},
@@ -105,7 +105,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
 
 def _fault_counts(faults: pa.Table) -> dict[str, int]:
     kinds, counts = np.unique(faults.column("fault_type").to_numpy(zero_copy_only=False), return_counts=True)
-    return {str(k): int(c) for k, c in zip(kinds, counts)}
+    return {str(k): int(c) for k, c in zip(kinds, counts, strict=False)}
 
 
 def _staffing(plan: simulate.DayPlan, params: Params) -> pa.Table:
@@ -137,7 +137,8 @@ def _calendar(config: Config, hours: BusinessHours, names: dict[dt.date, str]) -
         "is_weekend": pa.array(weekend),
         "is_holiday": pa.array(holiday),
         "holiday_name": pa.array([names.get(d) for d in days], type=pa.string()),
-        "is_business_day": pa.array([d.isoweekday() in hours.weekdays and not h for d, h in zip(days, holiday)]),
+        "is_business_day": pa.array([d.isoweekday() in hours.weekdays and not h
+                                     for d, h in zip(days, holiday, strict=True)]),
         "holiday_country": pa.array([config.holiday_country] * len(days)),
         "holiday_subdiv": pa.array([config.holiday_subdiv] * len(days), type=pa.string()),
     })

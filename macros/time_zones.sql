@@ -1,0 +1,22 @@
+{#- Conversions between instants (TIMESTAMPTZ) and the team's local wall-clock time
+    (naive TIMESTAMP). They name the zone explicitly, so the session TimeZone never matters. -#}
+
+{% macro business_time_zone() -%}
+    '{{ var("business_time_zone") }}'
+{%- endmacro %}
+
+{% macro local_to_instant(local_ts) -%}
+    {{ return(adapter.dispatch('local_to_instant', 'ops_sla')(local_ts)) }}
+{%- endmacro %}
+
+{% macro duckdb__local_to_instant(local_ts) -%}
+    timezone({{ ops_sla.business_time_zone() }}, cast({{ local_ts }} as timestamp))
+{%- endmacro %}
+
+{% macro instant_to_local(instant) -%}
+    {{ return(adapter.dispatch('instant_to_local', 'ops_sla')(instant)) }}
+{%- endmacro %}
+
+{% macro duckdb__instant_to_local(instant) -%}
+    timezone({{ ops_sla.business_time_zone() }}, cast({{ instant }} as timestamptz))
+{%- endmacro %}

@@ -1,0 +1,75 @@
+-- One row per local calendar date: is it a business day, and when (as instants) does
+-- business time open and close. Business days are the weekdays in var business_weekdays
+-- minus holidays; hours are var business_day_open .. business_day_close, local wall time.
+
+with
+
+calendar as (
+
+    select * from {{ ref('stg_ops_export__calendar') }}
+
+),
+
+days as (
+
+    select
+        calendar_date,
+        isodow(calendar_date) as iso_weekday,
+        is_holiday,
+        holiday_name,
+        isodow(calendar_date) in ({{ var('business_weekdays') | join(', ') }})
+        and not is_holiday as is_business_day,
+        {{ ops_sla.local_to_instant('calendar_date') }} as day_start_at,
+        {{ ops_sla.local_to_instant('calendar_date + 1') }} as day_end_at,
+        {{ ops_sla.local_to_instant("calendar_date + time '" ~ var('business_day_open') ~ "'") }} as open_time_at,
+        {{ ops_sla.local_to_instant("calendar_date + time '" ~ var('business_day_close') ~ "'") }} as close_time_at
+
+    from calendar
+
+),
+
+business_hours as (
+
+    select
+        calendar_date,
+        iso_weekday,
+        is_holiday,
+        holiday_name,
+        is_business_day,
+        day_start_at,
+        day_end_at,
+        case when is_business_day then open_time_at end as open_at,
+        case when is_business_day then close_time_at end as close_at,
+        case
+            when is_business_day then epoch(close_time_at) - epoch(open_time_at)
+            else 0
+        end as business_seconds
+
+    from days
+
+),
+
+final as (
+
+    select
+        calendar_date,
+        iso_weekday,
+        is_holiday,
+        holiday_name,
+        is_business_day,
+        day_start_at,
+        day_end_at,
+        open_at,
+        close_at,
+        cast(business_seconds as bigint) as business_seconds,
+        cast(
+            sum(business_seconds) over (
+                order by calendar_date rows between unbounded preceding and current row
+            ) - business_seconds as bigint
+        ) as business_seconds_before
+
+    from business_hours
+
+)
+
+select * from final

@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ ref('raw_cases') }}
+
+),
+
+renamed as (
+
+    select
+        trim(case_id) as case_id,
+        cast(intake_ts as timestamptz) as intake_at,
+        upper(trim(case_type)) as case_type,
+        upper(trim(tier)) as tier,
+        trim(team_tz) as team_tz,
+        source_file
+
+    from source
+
+)
+
+select * from renamed

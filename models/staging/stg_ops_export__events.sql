@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ ref('raw_events_log') }}
+
+),
+
+renamed as (
+
+    select
+        source_file,
+        source_row,
+        event_id,
+        trim(case_id) as case_id,
+        upper(trim(status)) as status,
+        cast(event_ts as timestamptz) as event_at,
+        cast(ingestion_ts as timestamptz) as ingested_at,
+        ingestion_date
+
+    from source
+
+)
+
+select * from renamed

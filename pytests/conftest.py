@@ -1,0 +1,88 @@
+"""Shared fixtures: a small generated data set and a dbt-built warehouse on it.
+
+The whole suite runs on one small data set (SMALL_ARGS): generated once per session into a
+temporary folder and built with `dbt build` into a temporary DuckDB file, so tests never
+touch `data/` or the published warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "scripts" / "generate_data.py"
+DBT = Path(sys.executable).parent / "dbt"
+
+# small but covers what matters: DST end (Nov 2), Thanksgiving, a quarter end, December staffing
+SMALL_ARGS = ["--cases", "6000", "--start", "2025-09-15", "--end", "2025-12-31"]
+
+
+def run_generator(out: Path, *args: str, env: dict[str, str] | None = None,
+                  check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, str(GENERATOR), "--out", str(out), "--no-progress", *args]
+    return subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          check=check)
+
+
+@dataclass
+class Warehouse:
+    raw: Path
+    truth: Path
+    db: Path
+    target: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return dbt_env(self.raw, self.db, self.target, **extra)
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.db), read_only=True)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with self.connect() as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "OPS_SLA_RAW_DIR": str(raw),
+        "OPS_SLA_DB": str(db),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **extra,
+    }
+
+
+def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(DBT), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def small_raw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw folder, ground-truth folder) of the small data set."""
+    base = tmp_path_factory.mktemp("small")
+    raw = base / "raw"
+    run_generator(raw, *SMALL_ARGS)
+    return raw, base / "raw_ground_truth"
+
+
+@pytest.fixture(scope="session")
+def warehouse(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """`dbt build` (all models, data tests and unit tests) on the small data set."""
+    raw, truth = small_raw
+    base = tmp_path_factory.mktemp("warehouse")
+    wh = Warehouse(raw=raw, truth=truth, db=base / "ops_sla.duckdb", target=base / "target")
+    run_dbt(["build"], wh.env())
+    return wh
