@@ -69,7 +69,8 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
         try:
             manifest = read_manifest(truth)
         except FileNotFoundError:
-            raise UsageError(f"no earlier generation in {truth} (manifest.json missing): run a full generation first") from None
+            raise UsageError(f"no earlier generation in {truth} (manifest.json missing): "
+                             "run a full generation first") from None
         old = Config.from_json(manifest["config"])
         return dataclasses.replace(old, end=old.end + dt.timedelta(days=args.days)), raw, truth, manifest
     if args.cases < 1:
