@@ -1,0 +1,1 @@
+"""Benchmarks behind ``scripts/bench.py``; each module exposes ``run(ctx) -> list[Row]``."""

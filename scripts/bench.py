@@ -1,0 +1,44 @@
+#!/usr/bin/env python
+"""Benchmarks of ops-sla at full scale, printed as one table (see README, "Performance").
+
+    python scripts/bench.py                 # everything
+    python scripts/bench.py --only generator business_time
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ops_sla.bench.common import Context, Row, print_table  # noqa: E402
+
+SUITES = ("generator", "business_time", "build", "incremental")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", nargs="+", choices=SUITES, default=list(SUITES), help="suites to run")
+    p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary folder)")
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ops-sla-bench-") as tmp:
+        ctx = Context(work=args.work or Path(tmp))
+        ctx.work.mkdir(parents=True, exist_ok=True)
+        rows: list[Row] = []
+        for suite in SUITES:
+            if suite not in args.only:
+                continue
+            module = importlib.import_module(f"ops_sla.bench.{suite}")
+            print(f"running {suite} ...", file=sys.stderr, flush=True)
+            rows.extend(module.run(ctx))
+        print()
+        print_table(rows)
+    return 0 if all(r.ok is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
