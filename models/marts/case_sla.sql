@@ -1,0 +1,101 @@
+-- One row per case in raw `cases`: every SLA measure and flag, timestamps as naive local
+-- time of the team (var business_time_zone) for Tableau.
+
+with
+
+cases as (
+
+    select * from {{ ref('int_cases') }}
+
+),
+
+sla as (
+
+    select * from {{ ref('int_case_sla') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('int_case_stage_durations') }}
+
+),
+
+rework as (
+
+    select * from {{ ref('int_case_rework') }}
+
+),
+
+stage_minutes as (
+
+    select
+        case_id,
+        sum(business_minutes) filter (where stage = 'intake_to_triage') as intake_to_triage_business_minutes,
+        sum(business_minutes) filter (where stage = 'triage_to_assignment')
+            as triage_to_assignment_business_minutes,
+        sum(business_minutes) filter (where stage = 'assignment_to_investigation')
+            as assignment_to_investigation_business_minutes,
+        sum(business_minutes) filter (where stage = 'investigation_to_review_qa')
+            as investigation_to_review_qa_business_minutes,
+        sum(customer_wait_business_minutes) filter (where stage = 'investigation_to_review_qa')
+            as investigation_to_review_qa_customer_wait_business_minutes,
+        sum(business_minutes) filter (where stage = 'review_qa_to_resolution')
+            as review_qa_to_resolution_business_minutes
+
+    from stages
+    group by case_id
+
+),
+
+final as (
+
+    select
+        cases.case_id,
+        cases.tier,
+        cases.case_type,
+        sla.case_status,
+        cases.intake_date_local,
+        cases.intake_local as intake_ts_local,
+        {{ ops_sla.instant_to_local('sla.first_touch_at') }} as first_touch_ts_local,
+        sla.first_touch_source,
+        {{ ops_sla.instant_to_local('sla.first_resolution_at') }} as first_resolution_ts_local,
+        {{ ops_sla.instant_to_local('sla.first_cancelled_at') }} as cancelled_ts_local,
+        sla.sla_b_target_minutes,
+        sla.sla_a_target_minutes,
+        sla.sla_b_business_minutes,
+        sla.sla_a_business_minutes_including_wait,
+        sla.sla_a_business_minutes_paused_wait,
+        sla.customer_wait_business_minutes,
+        sla.customer_wait_intervals,
+        sla.open_elapsed_business_minutes_including_wait,
+        sla.open_elapsed_business_minutes_paused_wait,
+        sla.sla_b_breached,
+        sla.sla_a_breached_including_wait,
+        sla.sla_a_breached_paused_wait,
+        {{ ops_sla.instant_to_local('sla.sla_b_breach_at') }} as sla_b_breach_ts_local,
+        {{ ops_sla.instant_to_local('sla.sla_a_breach_at') }} as sla_a_breach_ts_local,
+        stage_minutes.intake_to_triage_business_minutes,
+        stage_minutes.triage_to_assignment_business_minutes,
+        stage_minutes.assignment_to_investigation_business_minutes,
+        stage_minutes.investigation_to_review_qa_business_minutes,
+        stage_minutes.investigation_to_review_qa_customer_wait_business_minutes,
+        stage_minutes.review_qa_to_resolution_business_minutes,
+        sla.reopen_count,
+        coalesce(rework.rework_business_minutes, 0) as rework_business_minutes,
+        coalesce(rework.open_rework_intervals, 0) as open_rework_intervals,
+        sla.clean_event_count,
+        cases.delivered_copies,
+        {{ ops_sla.instant_to_local('sla.as_of_at') }} as data_as_of_ts_local
+
+    from cases
+    inner join sla
+        on cases.case_id = sla.case_id
+    left join stage_minutes
+        on cases.case_id = stage_minutes.case_id
+    left join rework
+        on cases.case_id = rework.case_id
+
+)
+
+select * from final

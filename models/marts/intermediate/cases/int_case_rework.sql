@@ -1,0 +1,57 @@
+-- Rework after a reopen: REOPENED (after the first resolution) -> the next RESOLVED.
+-- Rework time is measured from these events; intervals still open are counted, not timed.
+
+with
+
+milestones as (
+
+    select case_id, first_resolution_at from {{ ref('int_case_milestones') }}
+    where first_resolution_at is not null
+
+),
+
+events as (
+
+    select events.*
+    from {{ ref('int_events_clean') }} as events
+    inner join milestones
+        on events.case_id = milestones.case_id
+    where events.event_at > milestones.first_resolution_at
+        or (events.event_at = milestones.first_resolution_at and events.status = 'REOPENED')
+
+),
+
+intervals as (
+
+    {{ ops_sla.status_intervals('events', 'REOPENED', 'RESOLVED') }}
+
+),
+
+timed as (
+
+    select
+        case_id,
+        started_at as reopened_at,
+        closed_at as resolved_again_at,
+        opening_events as reopen_events,
+        {{ ops_sla.business_minutes_between('started_at', 'closed_at') }} as rework_business_minutes
+
+    from intervals
+
+),
+
+final as (
+
+    select
+        case_id,
+        count(*) as rework_intervals,
+        count(*) filter (where resolved_again_at is null) as open_rework_intervals,
+        sum(reopen_events) as reopen_events,
+        coalesce(sum(rework_business_minutes), 0) as rework_business_minutes
+
+    from timed
+    group by case_id
+
+)
+
+select * from final

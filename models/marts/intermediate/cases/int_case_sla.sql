@@ -1,0 +1,183 @@
+-- SLA clocks of every case, in business minutes (DESIGN §6, DECISIONLOG "SLA semantics"):
+--   SLA B first touch      intake -> first touch
+--   SLA A first resolution intake -> first RESOLVED, including customer wait or paused
+--                          during it (wait clipped to the SLA window)
+-- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
+
+with
+
+cases as (
+
+    select * from {{ ref('int_cases') }}
+
+),
+
+milestones as (
+
+    select * from {{ ref('int_case_milestones') }}
+
+),
+
+waits as (
+
+    select * from {{ ref('int_customer_wait_intervals') }}
+
+),
+
+as_of as (
+
+    select as_of_at from {{ ref('int_data_as_of') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('sla_targets') }}
+
+),
+
+case_targets as (
+
+    select
+        cases.case_id,
+        cases.tier,
+        coalesce(sla_b_tier.target_business_minutes, sla_b_all.target_business_minutes) as sla_b_target_minutes,
+        coalesce(sla_a_tier.target_business_minutes, sla_a_all.target_business_minutes) as sla_a_target_minutes
+
+    from cases
+    left join targets as sla_b_tier
+        on sla_b_tier.sla_name = 'SLA_B' and sla_b_tier.tier = cases.tier
+    left join targets as sla_b_all
+        on sla_b_all.sla_name = 'SLA_B' and sla_b_all.tier is null
+    left join targets as sla_a_tier
+        on sla_a_tier.sla_name = 'SLA_A' and sla_a_tier.tier = cases.tier
+    left join targets as sla_a_all
+        on sla_a_all.sla_name = 'SLA_A' and sla_a_all.tier is null
+
+),
+
+windows as (
+
+    select
+        milestones.*,
+        as_of.as_of_at,
+        case
+            when milestones.case_status = 'resolved' then milestones.first_resolution_at
+            when milestones.case_status = 'open' then greatest(as_of.as_of_at, milestones.intake_at)
+        end as sla_a_window_end_at
+
+    from milestones
+    cross join as_of
+
+),
+
+wait_in_window as (
+
+    select
+        windows.case_id,
+        sum({{ ops_sla.business_minutes_between(
+            'greatest(waits.started_at, windows.intake_at)',
+            'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)'
+        ) }}) as customer_wait_business_minutes,
+        count(*) as customer_wait_intervals
+
+    from windows
+    inner join waits
+        on windows.case_id = waits.case_id
+        and waits.started_at < windows.sla_a_window_end_at
+        and coalesce(waits.closed_at, windows.sla_a_window_end_at) > windows.intake_at
+    group by windows.case_id
+
+),
+
+clocks as (
+
+    select
+        windows.*,
+        case_targets.sla_b_target_minutes,
+        case_targets.sla_a_target_minutes,
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at') }}
+            as sla_b_business_minutes,
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)') }}
+            as elapsed_business_minutes_as_of,
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at') }}
+            as sla_a_window_business_minutes,
+        coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
+        coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
+
+    from windows
+    inner join case_targets
+        on windows.case_id = case_targets.case_id
+    left join wait_in_window
+        on windows.case_id = wait_in_window.case_id
+
+),
+
+scored as (
+
+    select
+        *,
+        case when case_status = 'resolved' then sla_a_window_business_minutes end
+            as sla_a_business_minutes_including_wait,
+        case when case_status = 'resolved' then sla_a_window_business_minutes - customer_wait_business_minutes end
+            as sla_a_business_minutes_paused_wait,
+        case
+            when first_touch_at is not null then sla_b_business_minutes > sla_b_target_minutes
+            when case_status = 'open' and elapsed_business_minutes_as_of > sla_b_target_minutes then true
+        end as sla_b_breached,
+        case
+            when case_status in ('resolved', 'open') and sla_a_window_business_minutes > sla_a_target_minutes
+                then true
+            when case_status = 'resolved' then false
+        end as sla_a_breached_including_wait,
+        case
+            when case_status in ('resolved', 'open')
+                and sla_a_window_business_minutes - customer_wait_business_minutes > sla_a_target_minutes
+                then true
+            when case_status = 'resolved' then false
+        end as sla_a_breached_paused_wait
+
+    from clocks
+
+),
+
+final as (
+
+    select
+        case_id,
+        case_status,
+        intake_at,
+        first_touch_at,
+        first_touch_source,
+        first_resolution_at,
+        first_cancelled_at,
+        as_of_at,
+        sla_b_target_minutes,
+        sla_a_target_minutes,
+        sla_b_business_minutes,
+        sla_a_business_minutes_including_wait,
+        sla_a_business_minutes_paused_wait,
+        customer_wait_business_minutes,
+        customer_wait_intervals,
+        case when case_status = 'open' then sla_a_window_business_minutes end
+            as open_elapsed_business_minutes_including_wait,
+        case when case_status = 'open' then sla_a_window_business_minutes - customer_wait_business_minutes end
+            as open_elapsed_business_minutes_paused_wait,
+        sla_b_breached,
+        sla_a_breached_including_wait,
+        sla_a_breached_paused_wait,
+        case
+            when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes') }}
+        end as sla_b_breach_at,
+        case
+            when sla_a_breached_including_wait
+                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes') }}
+        end as sla_a_breach_at,
+        reopen_count,
+        clean_event_count
+
+    from scored
+
+)
+
+select * from final

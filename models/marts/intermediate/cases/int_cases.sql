@@ -1,0 +1,45 @@
+-- One row per case_id. A case delivered more than once (e.g. a file exported twice) keeps
+-- its first copy (earliest intake, then file order); the number of copies is kept.
+
+with
+
+cases as (
+
+    select * from {{ ref('stg_ops_export__cases') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by case_id order by intake_at nulls last, source_file
+        ) as copy_number,
+        count(*) over (partition by case_id) as delivered_copies,
+        count(distinct intake_at) over (partition by case_id) as distinct_intake_times
+
+    from cases
+
+),
+
+final as (
+
+    select
+        case_id,
+        intake_at,
+        {{ ops_sla.instant_to_local('intake_at') }} as intake_local,
+        cast({{ ops_sla.instant_to_local('intake_at') }} as date) as intake_date_local,
+        tier,
+        case_type,
+        team_tz,
+        source_file,
+        delivered_copies,
+        distinct_intake_times > 1 as has_conflicting_copies
+
+    from ranked
+    where copy_number = 1
+
+)
+
+select * from final

@@ -1,0 +1,163 @@
+-- Every raw event row, with exactly one outcome: clean, duplicate (a later copy of an
+-- event_id already seen) or quarantined (with a reason code). Clean events carry the event
+-- time the SLA engine uses, repaired or imputed where the rule is unambiguous.
+-- Rules and their order: DECISIONLOG.md, "Event cleaning".
+
+{% set lag_s = var('normal_ingestion_lag_seconds') %}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_ops_export__events') }}
+
+),
+
+cases as (
+
+    select case_id, intake_at from {{ ref('int_cases') }}
+
+),
+
+statuses as (
+
+    select status from {{ ref('event_statuses') }}
+
+),
+
+calendar_range as (
+
+    select covers_from, covers_until from {{ ref('int_business_time_index') }}
+
+),
+
+copies as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by ingested_at nulls last, source_file, source_row
+        ) as copy_number
+
+    from events
+
+),
+
+-- a time-zone-mislabelled event carries the team's local wall-clock reading labelled as
+-- UTC; relabelled_at reads that wall-clock value in the team's zone
+relabelled as (
+
+    select
+        *,
+        timezone('UTC', event_at) as recorded_wall_time,
+        {{ ops_sla.local_to_instant("timezone('UTC', event_at)") }} as relabelled_at
+
+    from copies
+
+),
+
+lags as (
+
+    select
+        *,
+        epoch(ingested_at) - epoch(event_at) as recorded_lag_seconds,
+        epoch(ingested_at) - epoch(relabelled_at) as relabelled_lag_seconds,
+        {{ ops_sla.instant_to_local('relabelled_at') }} <> recorded_wall_time
+        or {{ ops_sla.instant_to_local('relabelled_at - interval 1 hour') }} = recorded_wall_time
+        or {{ ops_sla.instant_to_local('relabelled_at + interval 1 hour') }} = recorded_wall_time
+            as wall_time_is_ambiguous
+
+    from relabelled
+
+),
+
+mislabel_check as (
+
+    select
+        *,
+        coalesce(
+            not (recorded_lag_seconds between 0 and {{ lag_s }})
+            and relabelled_lag_seconds between 0 and {{ lag_s }},
+            false
+        ) as looks_mislabelled
+
+    from lags
+
+),
+
+resolved_time as (
+
+    select
+        *,
+        case
+            when event_at is null then ingested_at
+            when looks_mislabelled then relabelled_at
+            else event_at
+        end as resolved_event_at,
+        case
+            when event_at is null and ingested_at is not null then 'imputed_from_ingestion'
+            when looks_mislabelled then 'tz_repaired'
+            else 'recorded'
+        end as event_time_source
+
+    from mislabel_check
+
+),
+
+outcomes as (
+
+    select
+        resolved_time.*,
+        cases.intake_at,
+        case
+            when resolved_time.event_id is null then 'NULL_EVENT_ID'
+            when resolved_time.copy_number > 1 then 'DUPLICATE_EVENT_ID'
+            when statuses.status is null then 'UNKNOWN_STATUS'
+            when cases.case_id is null then 'UNKNOWN_CASE'
+            when resolved_time.resolved_event_at is null then 'MISSING_TIMESTAMPS'
+            when resolved_time.looks_mislabelled and resolved_time.wall_time_is_ambiguous
+                then 'TZ_REPAIR_AMBIGUOUS'
+            when resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
+                or resolved_time.resolved_event_at < calendar_range.covers_from
+                or resolved_time.resolved_event_at >= calendar_range.covers_until
+                then 'TS_OUT_OF_RANGE'
+            when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
+                then 'EVENT_AFTER_INGESTION'
+        end as reason_code
+
+    from resolved_time
+    cross join calendar_range
+    left join statuses
+        on resolved_time.status = statuses.status
+    left join cases
+        on resolved_time.case_id = cases.case_id
+
+),
+
+final as (
+
+    select
+        source_file,
+        source_row,
+        ingestion_date,
+        event_id,
+        case_id,
+        status,
+        event_at as recorded_event_at,
+        ingested_at,
+        case
+            when reason_code is null then 'clean'
+            when reason_code = 'DUPLICATE_EVENT_ID' then 'duplicate'
+            else 'quarantined'
+        end as disposition,
+        reason_code,
+        case when reason_code is null then resolved_event_at end as event_at,
+        case when reason_code is null then event_time_source end as event_time_source,
+        coalesce(reason_code is null and resolved_event_at < intake_at, false) as is_before_intake
+
+    from outcomes
+
+)
+
+select * from final
