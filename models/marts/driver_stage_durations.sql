@@ -1,0 +1,91 @@
+-- Where the SLA A time goes: per tier (and 'ALL') and stage, percentiles of business
+-- minutes over ALL resolved cases, with and without the customer wait inside the stage.
+-- The bottleneck of a tier is its stage with the highest p95.
+
+with
+
+stages as (
+
+    select * from {{ ref('int_case_stage_durations') }}
+
+),
+
+cases as (
+
+    select case_id, tier from {{ ref('int_cases') }}
+
+),
+
+stage_rows as (
+
+    select
+        cases.tier,
+        stages.stage_order,
+        stages.stage,
+        stages.business_minutes,
+        stages.business_minutes - stages.customer_wait_business_minutes as business_minutes_excluding_wait,
+        stages.customer_wait_business_minutes
+
+    from stages
+    inner join cases
+        on stages.case_id = cases.case_id
+
+),
+
+summarised as (
+
+    select
+        coalesce(tier, 'ALL') as tier,
+        stage_order,
+        stage,
+        count(*) as resolved_cases,
+        avg(business_minutes) as mean_business_minutes,
+        quantile_cont(business_minutes, 0.5) as p50_business_minutes,
+        quantile_cont(business_minutes, 0.9) as p90_business_minutes,
+        quantile_cont(business_minutes, 0.95) as p95_business_minutes,
+        quantile_cont(business_minutes_excluding_wait, 0.5) as p50_business_minutes_excluding_wait,
+        quantile_cont(business_minutes_excluding_wait, 0.9) as p90_business_minutes_excluding_wait,
+        quantile_cont(business_minutes_excluding_wait, 0.95) as p95_business_minutes_excluding_wait,
+        sum(business_minutes) as total_business_minutes,
+        sum(customer_wait_business_minutes) as total_customer_wait_business_minutes
+
+    from stage_rows
+    group by grouping sets ((tier, stage_order, stage), (stage_order, stage))
+
+),
+
+ranked as (
+
+    select
+        *,
+        total_business_minutes / sum(total_business_minutes) over (partition by tier) as share_of_sla_a_minutes,
+        rank() over (partition by tier order by p95_business_minutes desc) as p95_rank
+
+    from summarised
+
+),
+
+final as (
+
+    select
+        tier,
+        stage_order,
+        stage,
+        resolved_cases,
+        mean_business_minutes,
+        p50_business_minutes,
+        p90_business_minutes,
+        p95_business_minutes,
+        p50_business_minutes_excluding_wait,
+        p90_business_minutes_excluding_wait,
+        p95_business_minutes_excluding_wait,
+        total_business_minutes,
+        total_customer_wait_business_minutes,
+        share_of_sla_a_minutes,
+        p95_rank = 1 as is_bottleneck
+
+    from ranked
+
+)
+
+select * from final
