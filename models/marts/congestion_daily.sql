@@ -73,7 +73,7 @@ agents as (
 
     select
         schedule_date as calendar_date,
-        sum(planned_agents) as planned_agents,
+        cast(sum(planned_agents) as bigint) as planned_agents,
         sum(effective_agents) as effective_agents
 
     from staffing

@@ -116,10 +116,10 @@ combination_effects as (
     select
         combination_parts.scenario_id,
         null::bigint as eligible_cases,
-        sum(single_effects.breaches_before_including_wait) as breaches_before_including_wait,
-        sum(single_effects.breaches_after_including_wait) as breaches_after_including_wait,
-        sum(single_effects.breaches_before_paused_wait) as breaches_before_paused_wait,
-        sum(single_effects.breaches_after_paused_wait) as breaches_after_paused_wait,
+        cast(sum(single_effects.breaches_before_including_wait) as bigint) as breaches_before_including_wait,
+        cast(sum(single_effects.breaches_after_including_wait) as bigint) as breaches_after_including_wait,
+        cast(sum(single_effects.breaches_before_paused_wait) as bigint) as breaches_before_paused_wait,
+        cast(sum(single_effects.breaches_after_paused_wait) as bigint) as breaches_after_paused_wait,
         sum(single_effects.business_hours_saved) as business_hours_saved,
         sum(single_effects.rework_hours_saved) as rework_hours_saved,
         sum(single_effects.reopens_avoided) as reopens_avoided

@@ -1,5 +1,7 @@
 -- Milestones of each case from its clean events at/after intake: first touch, the stage
 -- starts before the first resolution, first resolution, cancellation, reopen count.
+-- First touch is the earliest agent action: the TRIAGE event in a normal case; when the
+-- data shows an agent acting earlier (TRIAGE missing, or stamped later), that action.
 
 with
 
@@ -75,10 +77,10 @@ final as (
     select
         cases.case_id,
         cases.intake_at,
-        coalesce(firsts.first_triage_at, firsts.first_agent_touch_at) as first_touch_at,
+        firsts.first_agent_touch_at as first_touch_at,
         case
-            when firsts.first_triage_at is not null then 'triage'
-            when firsts.first_agent_touch_at is not null then 'inferred_from_later_event'
+            when firsts.first_triage_at = firsts.first_agent_touch_at then 'triage'
+            when firsts.first_agent_touch_at is not null then 'other_agent_event'
         end as first_touch_source,
         before_resolution.first_assignment_at,
         before_resolution.first_investigation_at,
