@@ -1,11 +1,18 @@
 -- The instant the data describes: open cases are measured up to here. By default the
--- latest ingestion time of any clean event; var `as_of` (an instant) overrides it.
+-- latest instant seen in the export (event ingestion or case intake); var `as_of` (an
+-- instant) overrides it.
 
 with
 
 events as (
 
-    select * from {{ ref('int_events_clean') }}
+    select max(ingested_at) as latest_at from {{ ref('int_events_clean') }}
+
+),
+
+cases as (
+
+    select max(intake_at) as latest_at from {{ ref('int_cases') }}
 
 ),
 
@@ -15,10 +22,11 @@ final as (
         {%- if var('as_of', none) %}
         cast('{{ var("as_of") }}' as timestamptz) as as_of_at
         {%- else %}
-        max(ingested_at) as as_of_at
+        greatest(events.latest_at, cases.latest_at) as as_of_at
         {%- endif %}
 
     from events
+    cross join cases
 
 )
 

@@ -1,0 +1,46 @@
+-- The breach instant is when the SLA clock reached its target: exactly `target` business
+-- minutes after intake; a resolved breached case was resolved after it, an open breached
+-- case reached it before the as-of instant.
+
+with
+
+sla as (
+
+    select * from {{ ref('int_case_sla') }}
+
+),
+
+checked as (
+
+    select
+        case_id,
+        case_status,
+        'sla_a' as sla,
+        sla_a_breach_at as breach_at,
+        sla_a_target_minutes as target_minutes,
+        {{ ops_sla.business_minutes_between('intake_at', 'sla_a_breach_at') }} as minutes_to_breach,
+        coalesce(first_resolution_at, as_of_at) as measured_until
+
+    from sla
+    where sla_a_breach_at is not null
+
+    union all
+
+    select
+        case_id,
+        case_status,
+        'sla_b',
+        sla_b_breach_at,
+        sla_b_target_minutes,
+        {{ ops_sla.business_minutes_between('intake_at', 'sla_b_breach_at') }},
+        coalesce(first_touch_at, as_of_at)
+
+    from sla
+    where sla_b_breach_at is not null
+
+)
+
+select *
+from checked
+where abs(minutes_to_breach - target_minutes) > 1e-6
+    or not (measured_until > breach_at or (case_status = 'open' and measured_until >= breach_at))

@@ -1,0 +1,28 @@
+-- The business calendar must cover every intake and the as-of instant; outside it the
+-- business-time macros return NULL, so an uncovered date fails here instead of silently.
+
+with
+
+calendar_range as (
+
+    select covers_from, covers_until from {{ ref('int_business_time_index') }}
+
+),
+
+instants as (
+
+    select case_id as item, 'case intake' as what, intake_at as instant from {{ ref('int_cases') }}
+    union all
+    select 'as of', 'data as of', as_of_at from {{ ref('int_data_as_of') }}
+
+)
+
+select
+    instants.*,
+    calendar_range.covers_from,
+    calendar_range.covers_until
+
+from instants
+cross join calendar_range
+where instants.instant < calendar_range.covers_from
+    or instants.instant >= calendar_range.covers_until
