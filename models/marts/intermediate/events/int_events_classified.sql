@@ -45,30 +45,53 @@ copies as (
 ),
 
 -- a time-zone-mislabelled event carries the team's local wall-clock reading labelled as
--- UTC; relabelled_at reads that wall-clock value in the team's zone
+-- UTC. Read back as local time, a wall-clock value names one instant, or two (the repeated
+-- hour when clocks go back), or none (the skipped hour): all candidates are kept.
 relabelled as (
 
     select
         *,
         timezone('UTC', event_at) as recorded_wall_time,
-        {{ ops_sla.local_to_instant("timezone('UTC', event_at)") }} as relabelled_at
+        {{ ops_sla.local_to_instant("timezone('UTC', event_at)") }} as candidate_at
 
     from copies
 
 ),
 
-lags as (
+candidates as (
 
     select
         *,
         epoch(ingested_at) - epoch(event_at) as recorded_lag_seconds,
-        epoch(ingested_at) - epoch(relabelled_at) as relabelled_lag_seconds,
-        {{ ops_sla.instant_to_local('relabelled_at') }} <> recorded_wall_time
-        or {{ ops_sla.instant_to_local('relabelled_at - interval 1 hour') }} = recorded_wall_time
-        or {{ ops_sla.instant_to_local('relabelled_at + interval 1 hour') }} = recorded_wall_time
-            as wall_time_is_ambiguous
+        {{ ops_sla.instant_to_local('candidate_at') }} = recorded_wall_time as candidate_exists,
+        {{ ops_sla.instant_to_local('candidate_at - interval 1 hour') }} = recorded_wall_time
+            as earlier_candidate_exists,
+        {{ ops_sla.instant_to_local('candidate_at + interval 1 hour') }} = recorded_wall_time
+            as later_candidate_exists,
+        epoch(ingested_at) - epoch(candidate_at) as candidate_lag_seconds
 
     from relabelled
+
+),
+
+-- a candidate fits when its export lag is normal; the lag picks the right occurrence of a
+-- repeated hour, so a repair is ambiguous only if the wall time does not exist at all
+fits as (
+
+    select
+        *,
+        coalesce(recorded_lag_seconds between 0 and {{ lag_s }}, false) as recorded_lag_is_normal,
+        coalesce(candidate_exists and candidate_lag_seconds between 0 and {{ lag_s }}, false) as candidate_fits,
+        coalesce(
+            earlier_candidate_exists and candidate_lag_seconds + 3600 between 0 and {{ lag_s }}, false
+        ) as earlier_candidate_fits,
+        coalesce(
+            later_candidate_exists and candidate_lag_seconds - 3600 between 0 and {{ lag_s }}, false
+        ) as later_candidate_fits,
+        coalesce(not candidate_exists and candidate_lag_seconds between 0 and {{ lag_s }}, false)
+            as nonexistent_wall_time_fits
+
+    from candidates
 
 ),
 
@@ -76,13 +99,19 @@ mislabel_check as (
 
     select
         *,
-        coalesce(
-            not (recorded_lag_seconds between 0 and {{ lag_s }})
-            and relabelled_lag_seconds between 0 and {{ lag_s }},
-            false
-        ) as looks_mislabelled
+        not recorded_lag_is_normal
+        and (candidate_fits or earlier_candidate_fits or later_candidate_fits or nonexistent_wall_time_fits)
+            as looks_mislabelled,
+        nonexistent_wall_time_fits
+        or cast(candidate_fits as integer) + cast(earlier_candidate_fits as integer)
+        + cast(later_candidate_fits as integer) > 1 as wall_time_is_ambiguous,
+        case
+            when candidate_fits then candidate_at
+            when earlier_candidate_fits then candidate_at - interval 1 hour
+            when later_candidate_fits then candidate_at + interval 1 hour
+        end as relabelled_at
 
-    from lags
+    from fits
 
 ),
 
