@@ -10,7 +10,7 @@ export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data build run test bench findings clean
+.PHONY: help venv data build run test lint bench findings clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,7 +34,12 @@ build: venv  ## dbt build (models + tests) on the data in $OPS_SLA_RAW_DIR
 run: data build  ## generate, build and test the full-scale warehouse
 
 test: venv  ## the whole test suite on a small generated data set
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check ops_sla scripts pytests
+	$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
+
+findings: venv  ## print the findings table from the warehouse
+	$(BIN)/python -m ops_sla.findings
 
 bench: venv  ## benchmarks with printed tables (full scale)
 	$(BIN)/python scripts/bench.py

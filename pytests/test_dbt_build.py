@@ -1,0 +1,58 @@
+"""`dbt build` on the small data set passes every model, data test and unit test."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from conftest import Warehouse, dbt_env, run_dbt
+
+
+def _results(wh: Warehouse) -> list[dict]:
+    return json.loads((wh.target / "run_results.json").read_text())["results"]
+
+
+def test_build_passes_every_node(warehouse: Warehouse) -> None:
+    results = _results(warehouse)
+    bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    assert not bad
+    kinds = Counter(r["unique_id"].split(".")[0] for r in results)
+    # the build really ran models, seeds, data tests and unit tests (not an empty selection)
+    assert kinds["model"] >= 20 and kinds["seed"] >= 4
+    assert kinds["test"] >= 80
+    assert kinds["unit_test"] >= 3
+
+
+def test_marts_are_not_empty(warehouse: Warehouse) -> None:
+    for mart in ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_durations",
+                 "congestion_daily", "scenario_results", "event_reconciliation"):
+        (n,) = warehouse.query(f"select count(*) from marts.{mart}")[0]
+        assert n > 0, mart
+
+
+def test_case_sla_has_every_generated_case(warehouse: Warehouse) -> None:
+    manifest = json.loads((warehouse.truth / "manifest.json").read_text())
+    (n,) = warehouse.query("select count(*) from marts.case_sla")[0]
+    assert n == manifest["rows"]["cases"]
+
+
+def _build_fails_with(raw: Path, tmp_path: Path) -> str:
+    env = dbt_env(raw, tmp_path / "w.duckdb", tmp_path / "target")
+    proc = run_dbt(["build", "-s", "raw_cases"], env, check=False)
+    assert proc.returncode != 0
+    return proc.stdout + proc.stderr
+
+
+def test_missing_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    out = _build_fails_with(missing, tmp_path)
+    assert str(missing) in out
+    assert "make data" in out and "generate_data.py" in out
+
+
+def test_empty_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:
+    empty = tmp_path / "raw"
+    (empty / "cases").mkdir(parents=True)
+    out = _build_fails_with(empty, tmp_path)
+    assert "no raw parquet files for cases" in out and str(empty) in out
