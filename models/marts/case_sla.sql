@@ -1,29 +1,42 @@
 -- One row per case in raw `cases`: every SLA measure and flag, timestamps as naive local
 -- time of the team (var business_time_zone) for Tableau.
+-- Incremental: re-derives the cases of int_case_refresh_scope.
+
+-- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+) }}
 
 with
 
 cases as (
 
     select * from {{ ref('int_cases') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
 sla as (
 
     select * from {{ ref('int_case_sla') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
 stages as (
 
     select * from {{ ref('int_case_stage_durations') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
 rework as (
 
     select * from {{ ref('int_case_rework') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
@@ -85,8 +98,7 @@ final as (
         coalesce(rework.rework_business_minutes, 0) as rework_business_minutes,
         coalesce(rework.open_rework_intervals, 0) as open_rework_intervals,
         sla.clean_event_count,
-        cases.delivered_copies,
-        {{ ops_sla.instant_to_local('sla.as_of_at') }} as data_as_of_ts_local
+        cases.delivered_copies
 
     from cases
     inner join sla

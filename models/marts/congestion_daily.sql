@@ -22,13 +22,20 @@ calendar as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('data_as_of') }}
+
+),
+
 bounds as (
 
     select
-        min(intake_date_local) as first_date,
-        max(cast(data_as_of_ts_local as date)) as last_date
+        min(cases.intake_date_local) as first_date,
+        max(as_of.as_of_date_local) as last_date
 
     from cases
+    cross join as_of
 
 ),
 
@@ -74,7 +81,7 @@ agents as (
     select
         schedule_date as calendar_date,
         cast(sum(planned_agents) as bigint) as planned_agents,
-        sum(effective_agents) as effective_agents
+        sum(effective_agents order by shift) as effective_agents
 
     from staffing
     group by schedule_date

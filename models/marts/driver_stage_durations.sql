@@ -39,15 +39,15 @@ summarised as (
         stage_order,
         stage,
         count(*) as resolved_cases,
-        avg(business_minutes) as mean_business_minutes,
+        {{ ops_sla.avg_minutes('business_minutes') }} as mean_business_minutes,
         quantile_cont(business_minutes, 0.5) as p50_business_minutes,
         quantile_cont(business_minutes, 0.9) as p90_business_minutes,
         quantile_cont(business_minutes, 0.95) as p95_business_minutes,
         quantile_cont(business_minutes_excluding_wait, 0.5) as p50_business_minutes_excluding_wait,
         quantile_cont(business_minutes_excluding_wait, 0.9) as p90_business_minutes_excluding_wait,
         quantile_cont(business_minutes_excluding_wait, 0.95) as p95_business_minutes_excluding_wait,
-        sum(business_minutes) as total_business_minutes,
-        sum(customer_wait_business_minutes) as total_customer_wait_business_minutes
+        {{ ops_sla.sum_minutes('business_minutes') }} as total_business_minutes,
+        {{ ops_sla.sum_minutes('customer_wait_business_minutes') }} as total_customer_wait_business_minutes
 
     from stage_rows
     group by grouping sets ((tier, stage_order, stage), (stage_order, stage))

@@ -37,6 +37,8 @@ stage_cases as (
         case_sla.sla_a_target_minutes,
         case_sla.sla_a_business_minutes_including_wait,
         case_sla.sla_a_business_minutes_paused_wait,
+        scenarios.reduction_pct / 100.0 as reduction_share,
+        stages.business_minutes - stages.customer_wait_business_minutes as stage_work_minutes,
         scenarios.reduction_pct / 100.0
         * (stages.business_minutes - stages.customer_wait_business_minutes) as minutes_saved
 
@@ -63,7 +65,7 @@ stage_effects as (
             as breaches_before_paused_wait,
         count(*) filter (where sla_a_business_minutes_paused_wait - minutes_saved > sla_a_target_minutes)
             as breaches_after_paused_wait,
-        sum(minutes_saved) / 60.0 as business_hours_saved,
+        any_value(reduction_share) * {{ ops_sla.sum_minutes('stage_work_minutes') }} / 60.0 as business_hours_saved,
         0.0 as rework_hours_saved,
         0.0 as reopens_avoided
 
@@ -82,7 +84,8 @@ reopen_effects as (
         null::bigint as breaches_before_paused_wait,
         null::bigint as breaches_after_paused_wait,
         0.0 as business_hours_saved,
-        scenarios.reduction_pct / 100.0 * sum(case_sla.rework_business_minutes) / 60.0 as rework_hours_saved,
+        scenarios.reduction_pct / 100.0 * {{ ops_sla.sum_minutes('case_sla.rework_business_minutes') }} / 60.0
+            as rework_hours_saved,
         scenarios.reduction_pct / 100.0 * sum(case_sla.reopen_count) as reopens_avoided
 
     from scenarios
@@ -120,9 +123,9 @@ combination_effects as (
         cast(sum(single_effects.breaches_after_including_wait) as bigint) as breaches_after_including_wait,
         cast(sum(single_effects.breaches_before_paused_wait) as bigint) as breaches_before_paused_wait,
         cast(sum(single_effects.breaches_after_paused_wait) as bigint) as breaches_after_paused_wait,
-        sum(single_effects.business_hours_saved) as business_hours_saved,
-        sum(single_effects.rework_hours_saved) as rework_hours_saved,
-        sum(single_effects.reopens_avoided) as reopens_avoided
+        sum(single_effects.business_hours_saved order by single_effects.scenario_id) as business_hours_saved,
+        sum(single_effects.rework_hours_saved order by single_effects.scenario_id) as rework_hours_saved,
+        sum(single_effects.reopens_avoided order by single_effects.scenario_id) as reopens_avoided
 
     from combination_parts
     inner join single_effects

@@ -1,10 +1,37 @@
 -- Cases as exported, loaded into the warehouse with the file each row came from.
-select
-    case_id,
-    intake_ts,
-    case_type,
-    tier,
-    team_tz,
-    intake_date,
-    {{ ops_sla.relative_source_file('filename') }} as source_file
-from {{ source('ops_export', 'cases') }}
+-- Incremental: a file is loaded once; later runs append only files not seen before.
+
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+
+with
+
+source as (
+
+    select
+        *,
+        {{ ops_sla.relative_source_file('filename') }} as relative_file
+
+    from {{ source('ops_export', 'cases') }}
+
+),
+
+final as (
+
+    select
+        case_id,
+        intake_ts,
+        case_type,
+        tier,
+        team_tz,
+        intake_date,
+        relative_file as source_file,
+        {{ ops_sla.run_marker() }} as loaded_at
+
+    from source
+    {%- if is_incremental() %}
+    where relative_file not in (select distinct source_file from {{ this }})
+    {%- endif %}
+
+)
+
+select * from final

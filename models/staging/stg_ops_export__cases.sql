@@ -14,7 +14,9 @@ renamed as (
         upper(trim(case_type)) as case_type,
         upper(trim(tier)) as tier,
         trim(team_tz) as team_tz,
-        source_file
+        intake_date,
+        source_file,
+        loaded_at
 
     from source
 

@@ -16,7 +16,8 @@ renamed as (
         upper(trim(status)) as status,
         cast(event_ts as timestamptz) as event_at,
         cast(ingestion_ts as timestamptz) as ingested_at,
-        ingestion_date
+        ingestion_date,
+        loaded_at
 
     from source
 

@@ -2,12 +2,21 @@
 -- starts before the first resolution, first resolution, cancellation, reopen count.
 -- First touch is the earliest agent action: the TRIAGE event in a normal case; when the
 -- data shows an agent acting earlier (TRIAGE missing, or stamped later), that action.
+-- Incremental: re-derives the cases of int_case_refresh_scope.
+
+-- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+) }}
 
 with
 
 cases as (
 
     select * from {{ ref('int_cases') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
@@ -15,6 +24,9 @@ events as (
 
     select * from {{ ref('int_events_clean') }}
     where not is_before_intake
+    {%- if is_incremental() %}
+        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+    {%- endif %}
 
 ),
 

@@ -1,12 +1,22 @@
 -- Rework after a reopen: REOPENED (after the first resolution) -> the next RESOLVED.
 -- Rework time is measured from these events; intervals still open are counted, not timed.
 
+-- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+) }}
+
 with
 
 milestones as (
 
     select case_id, first_resolution_at from {{ ref('int_case_milestones') }}
     where first_resolution_at is not null
+    {%- if is_incremental() %}
+        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+    {%- endif %}
 
 ),
 
@@ -47,7 +57,7 @@ final as (
         count(*) as rework_intervals,
         count(*) filter (where resolved_again_at is null) as open_rework_intervals,
         sum(reopen_events) as reopen_events,
-        coalesce(sum(rework_business_minutes), 0) as rework_business_minutes
+        coalesce({{ ops_sla.sum_minutes('rework_business_minutes') }}, 0) as rework_business_minutes
 
     from timed
     group by case_id

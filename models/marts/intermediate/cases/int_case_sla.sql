@@ -4,23 +4,33 @@
 --                          during it (wait clipped to the SLA window)
 -- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
 
+-- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+) }}
+
 with
 
 cases as (
 
     select * from {{ ref('int_cases') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
 milestones as (
 
     select * from {{ ref('int_case_milestones') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
 waits as (
 
     select * from {{ ref('int_customer_wait_intervals') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
@@ -75,10 +85,10 @@ wait_in_window as (
 
     select
         windows.case_id,
-        sum({{ ops_sla.business_minutes_between(
+        {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
             'greatest(waits.started_at, windows.intake_at)',
             'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)'
-        ) }}) as customer_wait_business_minutes,
+        )) }} as customer_wait_business_minutes,
         count(*) as customer_wait_intervals
 
     from windows
@@ -151,7 +161,6 @@ final as (
         first_touch_source,
         first_resolution_at,
         first_cancelled_at,
-        as_of_at,
         sla_b_target_minutes,
         sla_a_target_minutes,
         sla_b_business_minutes,

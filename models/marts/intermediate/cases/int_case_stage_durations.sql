@@ -3,18 +3,29 @@
 -- stage (its time goes to the neighbouring stage), so the stages always add up to the
 -- whole window. Customer wait inside each stage is measured separately.
 
+-- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+) }}
+
 with
 
 milestones as (
 
     select * from {{ ref('int_case_milestones') }}
     where case_status = 'resolved'
+    {%- if is_incremental() %}
+        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+    {%- endif %}
 
 ),
 
 waits as (
 
     select * from {{ ref('int_customer_wait_intervals') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
 
 ),
 
@@ -99,10 +110,10 @@ wait_overlap as (
     select
         stages.case_id,
         stages.stage_order,
-        sum({{ ops_sla.business_minutes_between(
+        {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
             'greatest(stages.started_at, waits.started_at)',
             'least(stages.ended_at, coalesce(waits.closed_at, stages.ended_at))'
-        ) }}) as customer_wait_business_minutes
+        )) }} as customer_wait_business_minutes
 
     from stages
     inner join waits

@@ -1,11 +1,28 @@
 -- One row per case_id. A case delivered more than once (e.g. a file exported twice) keeps
 -- its first copy (earliest intake, then file order); the number of copies is kept.
+-- Incremental: re-derives the cases of the lookback window and of newly loaded files.
+
+-- depends_on: {{ ref('raw_cases') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='case_id') }}
 
 with
 
-cases as (
+staged as (
 
     select * from {{ ref('stg_ops_export__cases') }}
+
+),
+
+cases as (
+
+    select * from staged
+    {%- if is_incremental() %}
+    where case_id in (
+        select case_id from staged
+        where intake_date >= {{ ops_sla.lookback_start(ref('raw_cases'), 'intake_date') }}
+            or loaded_at = {{ ops_sla.run_marker() }}
+    )
+    {%- endif %}
 
 ),
 
@@ -35,7 +52,8 @@ final as (
         team_tz,
         source_file,
         delivered_copies,
-        distinct_intake_times > 1 as has_conflicting_copies
+        distinct_intake_times > 1 as has_conflicting_copies,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from ranked
     where copy_number = 1

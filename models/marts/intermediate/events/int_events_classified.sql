@@ -2,14 +2,44 @@
 -- event_id already seen) or quarantined (with a reason code). Clean events carry the event
 -- time the SLA engine uses, repaired or imputed where the rule is unambiguous.
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
+-- Incremental: re-classifies the lookback window, newly loaded files, every copy of an
+-- event id seen there, and the events of re-derived or still-unknown cases.
+
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
+{{ ops_sla.assert_lookback_covers_gap('ingestion_date', ref('raw_events_log'), 'ingestion_date') }}
 
 with
 
-events as (
+staged as (
 
     select * from {{ ref('stg_ops_export__events') }}
+
+),
+
+{%- if is_incremental() %}
+
+recent as (
+
+    select * from staged
+    where ingestion_date >= {{ ops_sla.lookback_start(ref('raw_events_log'), 'ingestion_date') }}
+        or loaded_at = {{ ops_sla.run_marker() }}
+
+),
+
+{%- endif %}
+
+events as (
+
+    select * from staged
+    {%- if is_incremental() %}
+    where ingestion_date >= {{ ops_sla.lookback_start(ref('raw_events_log'), 'ingestion_date') }}
+        or loaded_at = {{ ops_sla.run_marker() }}
+        or event_id in (select event_id from recent)
+        or case_id in (select case_id from {{ this }} where reason_code = 'UNKNOWN_CASE')
+        or case_id in (select case_id from {{ ref('int_cases') }} where refreshed_at = {{ ops_sla.run_marker() }})
+    {%- endif %}
 
 ),
 
@@ -183,7 +213,8 @@ final as (
         reason_code,
         case when reason_code is null then resolved_event_at end as event_at,
         case when reason_code is null then event_time_source end as event_time_source,
-        coalesce(reason_code is null and resolved_event_at < intake_at, false) as is_before_intake
+        coalesce(reason_code is null and resolved_event_at < intake_at, false) as is_before_intake,
+        {{ ops_sla.run_marker() }} as classified_at
 
     from outcomes
 

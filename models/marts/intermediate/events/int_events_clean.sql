@@ -1,5 +1,8 @@
 -- The clean event stream: one row per distinct event, with the event time the SLA engine
 -- uses. Events stamped before their case's intake stay here, flagged (is_before_intake).
+-- A view: a filter on int_events_classified, cheap to read by case.
+
+{{ config(materialized='view') }}
 
 with
 

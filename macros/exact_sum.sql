@@ -1,0 +1,12 @@
+{#- Order-independent sum of business minutes. Summing DOUBLEs depends on the order rows
+    arrive in (threads, incremental appends), so the last bits of a total could differ
+    between two builds of the same data. Business minutes are whole microseconds / 60e6:
+    summed as integer microseconds, totals are exact and identical however rows are ordered. -#}
+{% macro sum_minutes(expression) -%}
+    (sum(cast(round(({{ expression }}) * 60000000.0) as hugeint)) / 60000000.0)
+{%- endmacro %}
+
+{#- Order-independent mean of business minutes (see sum_minutes). -#}
+{% macro avg_minutes(expression) -%}
+    ({{ ops_sla.sum_minutes(expression) }} / count({{ expression }}))
+{%- endmacro %}

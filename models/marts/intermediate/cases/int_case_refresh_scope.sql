@@ -1,0 +1,41 @@
+-- The cases an incremental run re-derives: cases with an event (re)classified in this run,
+-- cases (re)loaded in this run, and every case not closed yet (its clock still runs up to
+-- the as-of instant). On a full build it simply lists every case.
+
+with
+
+classified as (
+
+    select case_id, classified_at from {{ ref('int_events_classified') }}
+
+),
+
+cases as (
+
+    select case_id, refreshed_at from {{ ref('int_cases') }}
+
+),
+
+closed as (
+
+    select distinct case_id
+    from {{ ref('int_events_clean') }}
+    where status in ('RESOLVED', 'CANCELLED') and not is_before_intake
+
+),
+
+final as (
+
+    select case_id from classified where classified_at = {{ ops_sla.run_marker() }}
+    union
+    select case_id from cases where refreshed_at = {{ ops_sla.run_marker() }}
+    union
+    select cases.case_id
+    from cases
+    left join closed
+        on cases.case_id = closed.case_id
+    where closed.case_id is null
+
+)
+
+select * from final
