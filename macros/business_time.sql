@@ -18,7 +18,9 @@
 {% macro duckdb__business_minutes_add(start_ts, minutes) -%}
     {%- set index = ref('int_business_time_index') -%}
     {%- set target_us -%}
-        (({{ ops_sla.business_ordinal_us(start_ts) }}) + cast(round(({{ minutes }}) * 60000000.0) as bigint))
+        (({{ ops_sla.business_ordinal_us(start_ts) }}) + cast(round(case
+            when abs({{ minutes }}) * 60000000.0 < 4e18 then ({{ minutes }}) * 60000000.0
+        end) as bigint))
     {%- endset -%}
     (case
         when {{ target_us }} >= 0

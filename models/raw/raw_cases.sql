@@ -7,11 +7,7 @@ with
 
 source as (
 
-    select
-        *,
-        {{ ops_sla.relative_source_file('filename') }} as relative_file
-
-    from {{ source('ops_export', 'cases') }}
+    select * from {{ source('ops_export', 'cases') }}
 
 ),
 
@@ -24,12 +20,12 @@ final as (
         tier,
         team_tz,
         intake_date,
-        relative_file as source_file,
+        {{ ops_sla.relative_source_file('filename') }} as source_file,
         {{ ops_sla.run_marker() }} as loaded_at
 
     from source
     {%- if is_incremental() %}
-    where relative_file not in (select distinct source_file from {{ this }})
+    where filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
     {%- endif %}
 
 )

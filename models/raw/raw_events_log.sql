@@ -9,11 +9,7 @@ with
 
 source as (
 
-    select
-        *,
-        {{ ops_sla.relative_source_file('filename') }} as relative_file
-
-    from {{ source('ops_export', 'events_log') }}
+    select * from {{ source('ops_export', 'events_log') }}
 
 ),
 
@@ -26,13 +22,13 @@ final as (
         event_ts,
         ingestion_ts,
         ingestion_date,
-        relative_file as source_file,
+        {{ ops_sla.relative_source_file('filename') }} as source_file,
         file_row_number as source_row,
         {{ ops_sla.run_marker() }} as loaded_at
 
     from source
     {%- if is_incremental() %}
-    where relative_file not in (select distinct source_file from {{ this }})
+    where filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
     {%- endif %}
 
 )
