@@ -1,0 +1,44 @@
+"""Helpers shared by the build and incremental benchmarks: run dbt, read run_results."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from ops_sla.bench.common import Measured, run_measured
+from ops_sla.paths import ROOT
+
+DBT = str(Path(sys.executable).parent / "dbt")
+GENERATOR = str(ROOT / "scripts" / "generate_data.py")
+
+
+def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "OPS_SLA_RAW_DIR": str(raw), "OPS_SLA_DB": str(db), "DBT_PROFILES_DIR": str(ROOT),
+            "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
+
+
+def dbt(args: list[str], env: dict[str, str]) -> Measured:
+    m = run_measured([DBT, *args], env=env, cwd=ROOT)
+    if m.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{m.stdout[-4000:]}")
+    return m
+
+
+def generate(out: Path, *args: str) -> Measured:
+    m = run_measured([sys.executable, GENERATOR, "--out", str(out), "--no-progress", *args], cwd=ROOT)
+    if m.returncode != 0:
+        raise RuntimeError(f"generator failed: {m.stderr}")
+    return m
+
+
+def run_results(target: Path) -> dict:
+    return json.loads((target / "run_results.json").read_text())
+
+
+def node_times(results: dict, kind: str = "model") -> list[tuple[str, float]]:
+    rows = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in results["results"]
+            if r["unique_id"].startswith(kind + ".")]
+    return sorted(rows, key=lambda x: -x[1])
