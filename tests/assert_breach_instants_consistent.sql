@@ -6,7 +6,12 @@ with
 
 sla as (
 
-    select * from {{ ref('int_case_sla') }}
+    select
+        int_case_sla.*,
+        as_of.as_of_at
+
+    from {{ ref('int_case_sla') }} as int_case_sla
+    cross join {{ ref('int_data_as_of') }} as as_of
 
 ),
 
@@ -29,11 +34,11 @@ checked as (
     select
         case_id,
         case_status,
-        'sla_b',
-        sla_b_breach_at,
-        sla_b_target_minutes,
-        {{ ops_sla.business_minutes_between('intake_at', 'sla_b_breach_at') }},
-        coalesce(first_touch_at, as_of_at)
+        'sla_b' as sla,
+        sla_b_breach_at as breach_at,
+        sla_b_target_minutes as target_minutes,
+        {{ ops_sla.business_minutes_between('intake_at', 'sla_b_breach_at') }} as minutes_to_breach,
+        coalesce(first_touch_at, as_of_at) as measured_until
 
     from sla
     where sla_b_breach_at is not null
@@ -42,5 +47,6 @@ checked as (
 
 select *
 from checked
-where abs(minutes_to_breach - target_minutes) > 1e-6
+where
+    abs(minutes_to_breach - target_minutes) > 1e-6
     or not (measured_until > breach_at or (case_status = 'open' and measured_until >= breach_at))

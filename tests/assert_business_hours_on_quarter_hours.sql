@@ -9,5 +9,6 @@ select
     day_start_at
 
 from {{ ref('int_business_calendar') }}
-where epoch_us(day_start_at) % 900000000 <> 0
+where
+    epoch_us(day_start_at) % 900000000 <> 0
     or (is_business_day and (epoch_us(open_at) % 900000000 <> 0 or epoch_us(close_at) % 900000000 <> 0))

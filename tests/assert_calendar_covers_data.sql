@@ -5,15 +5,26 @@ with
 
 calendar_range as (
 
-    select covers_from, covers_until from {{ ref('int_business_time_index') }}
+    select
+        covers_from,
+        covers_until
+    from {{ ref('int_business_time_index') }}
 
 ),
 
 instants as (
 
-    select case_id as item, 'case intake' as what, intake_at as instant from {{ ref('int_cases') }}
+    select
+        case_id as item,
+        'case intake' as what,
+        intake_at as instant
+    from {{ ref('int_cases') }}
     union all
-    select 'as of', 'data as of', as_of_at from {{ ref('int_data_as_of') }}
+    select
+        'as of' as item,
+        'data as of' as what,
+        as_of_at as instant
+    from {{ ref('int_data_as_of') }}
 
 )
 
@@ -24,5 +35,6 @@ select
 
 from instants
 cross join calendar_range
-where instants.instant < calendar_range.covers_from
+where
+    instants.instant < calendar_range.covers_from
     or instants.instant >= calendar_range.covers_until

@@ -15,5 +15,6 @@ dates as (
 
 select *
 from dates
-where next_date is not null
+where
+    next_date is not null
     and next_date <> calendar_date + 1

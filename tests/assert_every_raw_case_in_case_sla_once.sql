@@ -10,7 +10,11 @@ raw_cases as (
 
 case_sla as (
 
-    select case_id, count(*) as rows_per_case from {{ ref('case_sla') }} group by case_id
+    select
+        case_id,
+        count(*) as rows_per_case
+    from {{ ref('case_sla') }}
+    group by case_id
 
 )
 
@@ -22,6 +26,7 @@ select
 from raw_cases
 full outer join case_sla
     on raw_cases.case_id = case_sla.case_id
-where raw_cases.case_id is null
+where
+    raw_cases.case_id is null
     or case_sla.case_id is null
     or case_sla.rows_per_case <> 1

@@ -5,24 +5,43 @@ with
 
 raw_rows as (
 
-    select source_file, source_row from {{ ref('raw_events_log') }}
+    select
+        source_file,
+        source_row
+    from {{ ref('raw_events_log') }}
 
 ),
 
 outcomes as (
 
-    select source_file, source_row, 'clean' as outcome from {{ ref('int_events_clean') }}
+    select
+        source_file,
+        source_row,
+        'clean' as outcome
+    from {{ ref('int_events_clean') }}
     union all
-    select source_file, source_row, 'duplicate' from {{ ref('int_events_classified') }}
+    select
+        source_file,
+        source_row,
+        'duplicate' as outcome
+    from {{ ref('int_events_classified') }}
     where disposition = 'duplicate'
     union all
-    select source_file, source_row, 'quarantined' from {{ ref('quarantined_events') }}
+    select
+        source_file,
+        source_row,
+        'quarantined' as outcome
+    from {{ ref('quarantined_events') }}
 
 ),
 
 outcome_counts as (
 
-    select source_file, source_row, count(*) as outcomes, string_agg(outcome, ',') as outcome_list
+    select
+        source_file,
+        source_row,
+        count(*) as outcomes,
+        string_agg(outcome, ',') as outcome_list
     from outcomes
     group by source_file, source_row
 
@@ -37,8 +56,10 @@ select
 
 from raw_rows
 full outer join outcome_counts
-    on raw_rows.source_file = outcome_counts.source_file
-    and raw_rows.source_row = outcome_counts.source_row
-where raw_rows.source_file is null
+    on
+        raw_rows.source_file = outcome_counts.source_file
+        and raw_rows.source_row = outcome_counts.source_row
+where
+    raw_rows.source_file is null
     or outcome_counts.outcomes is null
     or outcome_counts.outcomes <> 1

@@ -34,14 +34,19 @@ select
 from daily
 full outer join recomputed
     on daily.intake_date_local = recomputed.intake_date_local
-where daily.intake_date_local is null
+where
+    daily.intake_date_local is null
     or recomputed.intake_date_local is null
     or daily.cases_opened <> recomputed.cases_opened
     or daily.resolved_cases <> recomputed.resolved_cases
     or daily.sla_a_breached_cases_including_wait <> recomputed.breached_including
     or daily.sla_a_breached_cases_paused_wait <> recomputed.breached_paused
     or daily.sla_b_breached_cases <> recomputed.sla_b_breached
-    or abs(coalesce(daily.sla_a_breach_rate_including_wait, 0)
-        - coalesce(recomputed.breached_including / nullif(recomputed.resolved_cases, 0), 0)) > 1e-12
-    or abs(coalesce(daily.sla_b_breach_rate, 0)
-        - coalesce(recomputed.sla_b_breached / nullif(recomputed.sla_b_scored, 0), 0)) > 1e-12
+    or abs(
+        coalesce(daily.sla_a_breach_rate_including_wait, 0)
+        - coalesce(recomputed.breached_including / nullif(recomputed.resolved_cases, 0), 0)
+    ) > 1e-12
+    or abs(
+        coalesce(daily.sla_b_breach_rate, 0)
+        - coalesce(recomputed.sla_b_breached / nullif(recomputed.sla_b_scored, 0), 0)
+    ) > 1e-12

@@ -23,21 +23,28 @@ totals as (
 
 shares as (
 
-    select tier, sum(share_of_sla_a_minutes) as total_share
+    select
+        tier,
+        sum(share_of_sla_a_minutes) as total_share
     from {{ ref('driver_stage_durations') }}
     group by tier
 
 )
 
-select 'rollup' as check_name, null as tier
+select
+    'rollup' as check_name,
+    null as tier
 from rollup_row
 cross join totals
-where rollup_row.cases <> totals.cases
+where
+    rollup_row.cases <> totals.cases
     or rollup_row.resolved_cases <> totals.resolved_cases
     or rollup_row.sla_a_breached_cases_including_wait <> totals.breached_including
 
 union all
 
-select 'stage shares', tier
+select
+    'stage shares' as check_name,
+    tier
 from shares
 where abs(total_share - 1) > 1e-9

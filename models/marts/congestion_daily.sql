@@ -72,7 +72,7 @@ closed as (
 
     from cases
     where case_status in ('resolved', 'cancelled')
-    group by 1
+    group by cast(coalesce(first_resolution_ts_local, cancelled_ts_local) as date)
 
 ),
 

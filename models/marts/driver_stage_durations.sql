@@ -12,7 +12,10 @@ stages as (
 
 cases as (
 
-    select case_id, tier from {{ ref('int_cases') }}
+    select
+        case_id,
+        tier
+    from {{ ref('int_cases') }}
 
 ),
 
@@ -50,7 +53,7 @@ summarised as (
         {{ ops_sla.sum_minutes('customer_wait_business_minutes') }} as total_customer_wait_business_minutes
 
     from stage_rows
-    group by grouping sets ((tier, stage_order, stage), (stage_order, stage))
+    group by stage_order, stage, rollup(tier)
 
 ),
 

@@ -44,10 +44,11 @@ stage_cases as (
 
     from scenarios
     inner join case_sla
-        on scenarios.tier is null or case_sla.tier = scenarios.tier
+        on scenarios.tier is null or scenarios.tier = case_sla.tier
     inner join stages
-        on case_sla.case_id = stages.case_id
-        and stages.stage = scenarios.stage
+        on
+            case_sla.case_id = stages.case_id
+            and scenarios.stage = stages.stage
     where scenarios.kind = 'stage_reduction'
 
 ),
@@ -119,10 +120,10 @@ combination_effects as (
     select
         combination_parts.scenario_id,
         null::bigint as eligible_cases,
-        cast(sum(single_effects.breaches_before_including_wait) as bigint) as breaches_before_including_wait,
-        cast(sum(single_effects.breaches_after_including_wait) as bigint) as breaches_after_including_wait,
-        cast(sum(single_effects.breaches_before_paused_wait) as bigint) as breaches_before_paused_wait,
-        cast(sum(single_effects.breaches_after_paused_wait) as bigint) as breaches_after_paused_wait,
+        (sum(single_effects.breaches_before_including_wait))::bigint as breaches_before_including_wait,
+        (sum(single_effects.breaches_after_including_wait))::bigint as breaches_after_including_wait,
+        (sum(single_effects.breaches_before_paused_wait))::bigint as breaches_before_paused_wait,
+        (sum(single_effects.breaches_after_paused_wait))::bigint as breaches_after_paused_wait,
         sum(single_effects.business_hours_saved order by single_effects.scenario_id) as business_hours_saved,
         sum(single_effects.rework_hours_saved order by single_effects.scenario_id) as rework_hours_saved,
         sum(single_effects.reopens_avoided order by single_effects.scenario_id) as reopens_avoided

@@ -34,7 +34,7 @@ grouped as (
         quantile_cont(sla_b_business_minutes, 0.95) as sla_b_p95_business_minutes
 
     from case_sla
-    group by grouping sets ((tier, case_type), (tier), (case_type), ())
+    group by cube(tier, case_type)
 
 ),
 

@@ -4,7 +4,9 @@ with
 
 raw_events as (
 
-    select source_file, count(*) as raw_rows
+    select
+        source_file,
+        count(*) as raw_rows
     from {{ ref('raw_events_log') }}
     group by source_file
 

@@ -6,13 +6,19 @@ with
 
 classified as (
 
-    select case_id, classified_at from {{ ref('int_events_classified') }}
+    select
+        case_id,
+        classified_at
+    from {{ ref('int_events_classified') }}
 
 ),
 
 cases as (
 
-    select case_id, refreshed_at from {{ ref('int_cases') }}
+    select
+        case_id,
+        refreshed_at
+    from {{ ref('int_cases') }}
 
 ),
 
@@ -26,9 +32,11 @@ closed as (
 
 final as (
 
-    select case_id from classified where classified_at = {{ ops_sla.run_marker() }}
+    select case_id from classified
+    where classified_at = {{ ops_sla.run_marker() }}
     union
-    select case_id from cases where refreshed_at = {{ ops_sla.run_marker() }}
+    select case_id from cases
+    where refreshed_at = {{ ops_sla.run_marker() }}
     union
     select cases.case_id
     from cases

@@ -12,7 +12,10 @@ with
 
 milestones as (
 
-    select case_id, first_resolution_at from {{ ref('int_case_milestones') }}
+    select
+        case_id,
+        first_resolution_at
+    from {{ ref('int_case_milestones') }}
     where first_resolution_at is not null
     {%- if is_incremental() %}
         and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
@@ -26,7 +29,8 @@ events as (
     from {{ ref('int_events_clean') }} as events
     inner join milestones
         on events.case_id = milestones.case_id
-    where events.event_at > milestones.first_resolution_at
+    where
+        events.event_at > milestones.first_resolution_at
         or (events.event_at = milestones.first_resolution_at and events.status = 'REOPENED')
 
 ),

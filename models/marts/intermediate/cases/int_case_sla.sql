@@ -56,11 +56,11 @@ case_targets as (
 
     from cases
     left join targets as sla_b_tier
-        on sla_b_tier.sla_name = 'SLA_B' and sla_b_tier.tier = cases.tier
+        on sla_b_tier.sla_name = 'SLA_B' and cases.tier = sla_b_tier.tier
     left join targets as sla_b_all
         on sla_b_all.sla_name = 'SLA_B' and sla_b_all.tier is null
     left join targets as sla_a_tier
-        on sla_a_tier.sla_name = 'SLA_A' and sla_a_tier.tier = cases.tier
+        on sla_a_tier.sla_name = 'SLA_A' and cases.tier = sla_a_tier.tier
     left join targets as sla_a_all
         on sla_a_all.sla_name = 'SLA_A' and sla_a_all.tier is null
 
@@ -93,9 +93,10 @@ wait_in_window as (
 
     from windows
     inner join waits
-        on windows.case_id = waits.case_id
-        and waits.started_at < windows.sla_a_window_end_at
-        and coalesce(waits.closed_at, windows.sla_a_window_end_at) > windows.intake_at
+        on
+            windows.case_id = waits.case_id
+            and windows.sla_a_window_end_at > waits.started_at
+            and coalesce(waits.closed_at, windows.sla_a_window_end_at) > windows.intake_at
     group by windows.case_id
 
 ),
@@ -141,7 +142,8 @@ scored as (
             when case_status = 'resolved' then false
         end as sla_a_breached_including_wait,
         case
-            when case_status in ('resolved', 'open')
+            when
+                case_status in ('resolved', 'open')
                 and sla_a_window_business_minutes - customer_wait_business_minutes > sla_a_target_minutes
                 then true
             when case_status = 'resolved' then false

@@ -93,12 +93,12 @@ stages as (
 
     select
         case_id,
-        unnest([
-            {'stage_order': 1, 'stage': 'intake_to_triage', 'started_at': b0, 'ended_at': b1},
-            {'stage_order': 2, 'stage': 'triage_to_assignment', 'started_at': b1, 'ended_at': b2},
-            {'stage_order': 3, 'stage': 'assignment_to_investigation', 'started_at': b2, 'ended_at': b3},
-            {'stage_order': 4, 'stage': 'investigation_to_review_qa', 'started_at': b3, 'ended_at': b4},
-            {'stage_order': 5, 'stage': 'review_qa_to_resolution', 'started_at': b4, 'ended_at': b5}
+        unnest([  -- noqa: AL03
+            { 'stage_order': 1, 'stage': 'intake_to_triage', 'started_at': b0, 'ended_at': b1 },
+            { 'stage_order': 2, 'stage': 'triage_to_assignment', 'started_at': b1, 'ended_at': b2 },
+            { 'stage_order': 3, 'stage': 'assignment_to_investigation', 'started_at': b2, 'ended_at': b3 },
+            { 'stage_order': 4, 'stage': 'investigation_to_review_qa', 'started_at': b3, 'ended_at': b4 },
+            { 'stage_order': 5, 'stage': 'review_qa_to_resolution', 'started_at': b4, 'ended_at': b5 }
         ], recursive := true)
 
     from with_review_qa
@@ -117,9 +117,10 @@ wait_overlap as (
 
     from stages
     inner join waits
-        on stages.case_id = waits.case_id
-        and waits.started_at < stages.ended_at
-        and coalesce(waits.closed_at, stages.ended_at) > stages.started_at
+        on
+            stages.case_id = waits.case_id
+            and stages.ended_at > waits.started_at
+            and coalesce(waits.closed_at, stages.ended_at) > stages.started_at
     group by stages.case_id, stages.stage_order
 
 ),
@@ -137,8 +138,9 @@ final as (
 
     from stages
     left join wait_overlap
-        on stages.case_id = wait_overlap.case_id
-        and stages.stage_order = wait_overlap.stage_order
+        on
+            stages.case_id = wait_overlap.case_id
+            and stages.stage_order = wait_overlap.stage_order
 
 )
 

@@ -22,7 +22,7 @@ final as (
         {%- if var('as_of', none) %}
         cast('{{ var("as_of") }}' as timestamptz) as as_of_at
         {%- else %}
-        greatest(events.latest_at, cases.latest_at) as as_of_at
+            greatest(events.latest_at, cases.latest_at) as as_of_at
         {%- endif %}
 
     from events

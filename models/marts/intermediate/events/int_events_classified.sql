@@ -45,7 +45,10 @@ events as (
 
 cases as (
 
-    select case_id, intake_at from {{ ref('int_cases') }}
+    select
+        case_id,
+        intake_at
+    from {{ ref('int_cases') }}
 
 ),
 
@@ -57,7 +60,10 @@ statuses as (
 
 calendar_range as (
 
-    select covers_from, covers_until from {{ ref('int_business_time_index') }}
+    select
+        covers_from,
+        covers_until
+    from {{ ref('int_business_time_index') }}
 
 ),
 
@@ -118,8 +124,14 @@ fits as (
         coalesce(
             later_candidate_exists and candidate_lag_seconds - 3600 between 0 and {{ lag_s }}, false
         ) as later_candidate_fits,
-        coalesce(not candidate_exists and candidate_lag_seconds between 0 and {{ lag_s }}, false)
-            as nonexistent_wall_time_fits
+        coalesce(
+            not candidate_exists and (
+                candidate_lag_seconds between 0 and {{ lag_s }}
+                or candidate_lag_seconds + 3600 between 0 and {{ lag_s }}
+                or candidate_lag_seconds - 3600 between 0 and {{ lag_s }}
+            ),
+            false
+        ) as nonexistent_wall_time_fits
 
     from candidates
 
@@ -174,10 +186,11 @@ outcomes as (
             when resolved_time.copy_number > 1 then 'DUPLICATE_EVENT_ID'
             when statuses.status is null then 'UNKNOWN_STATUS'
             when cases.case_id is null then 'UNKNOWN_CASE'
-            when resolved_time.resolved_event_at is null then 'MISSING_TIMESTAMPS'
+            when resolved_time.event_at is null and resolved_time.ingested_at is null then 'MISSING_TIMESTAMPS'
             when resolved_time.looks_mislabelled and resolved_time.wall_time_is_ambiguous
                 then 'TZ_REPAIR_AMBIGUOUS'
-            when resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
+            when
+                resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
                 or resolved_time.resolved_event_at < calendar_range.covers_from
                 or resolved_time.resolved_event_at >= calendar_range.covers_until
                 then 'TS_OUT_OF_RANGE'
