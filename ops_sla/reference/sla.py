@@ -1,0 +1,469 @@
+"""Reference (oracle) implementation of the ops-sla event cleaning and SLA engine.
+
+Written from the *written* semantics only -- DECISIONLOG.md ("Event cleaning", "SLA
+semantics", "Stages and drivers") and DESIGN.md §3 / §6 -- never from the SQL models, so
+that ``pytests/test_sla_two_ways.py`` can compute every number a second, independent way.
+Business time comes from :mod:`ops_sla.reference.business_time` (itself an oracle).
+
+Readings of points the written semantics leave open are marked ``READING:`` below.
+
+Pipeline::
+
+    raw = load_raw(raw_dir)
+    cal = business_calendar(raw.calendar)
+    cases = prepare_cases(raw.cases)
+    events = clean_events(raw.events, cases, cal)          # every raw row, with its disposition
+    as_of = data_as_of(cases, events)
+    sla = case_sla(cases, events, cal, as_of)               # one row per case, like marts.case_sla
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ops_sla.reference.business_time import BusinessCalendar, business_add, business_minutes_between
+
+__all__ = [
+    "AGENT_TOUCH_STATUSES",
+    "EVENT_STATUSES",
+    "RawExport",
+    "aggregate_by_tier_case_type",
+    "business_calendar",
+    "case_sla",
+    "clean_events",
+    "data_as_of",
+    "load_raw",
+    "prepare_cases",
+]
+
+# seeds/event_statuses.csv (the contract's statuses; is_agent_touch = true for the first seven)
+AGENT_TOUCH_STATUSES = frozenset(
+    {"TRIAGE", "ASSIGNMENT", "INVESTIGATION", "CUSTOMER_WAIT", "REVIEW_QA", "RESOLVED", "ESCALATED"}
+)
+EVENT_STATUSES = AGENT_TOUCH_STATUSES | {"INTAKE", "CUSTOMER_RESPONDED", "REOPENED", "CANCELLED"}
+
+# dbt_project.yml vars
+BUSINESS_TIME_ZONE = "America/Los_Angeles"
+NORMAL_INGESTION_LAG_SECONDS = 900
+EARLIEST_PLAUSIBLE_TS = pd.Timestamp("2000-01-01 00:00:00", tz="UTC")
+# seeds/sla_targets.csv
+SLA_B_TARGET_MINUTES = 120
+SLA_A_TARGET_MINUTES = 1440
+
+STAGES = (
+    "intake_to_triage",
+    "triage_to_assignment",
+    "assignment_to_investigation",
+    "investigation_to_review_qa",
+    "review_qa_to_resolution",
+)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class RawExport:
+    cases: pd.DataFrame  # + source_file, source_row
+    events: pd.DataFrame  # + source_file, source_row (0-based row number inside the file)
+    calendar: pd.DataFrame
+
+
+def _read_folder(raw: Path, table: str) -> pd.DataFrame:
+    frames = []
+    for f in sorted((raw / table).glob("*/*.parquet")):
+        t = pq.read_table(f)
+        df = t.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        df["source_file"] = f.relative_to(raw).as_posix()
+        df["source_row"] = np.arange(len(df), dtype=np.int64)
+        frames.append(df)
+    if not frames:
+        raise FileNotFoundError(f"no parquet files under {raw / table}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_raw(raw_dir: str | Path) -> RawExport:
+    """Read the raw contract with pyarrow (not with the warehouse)."""
+    raw = Path(raw_dir)
+    cal = pq.read_table(raw / "calendar_dim" / "calendar_dim.parquet").to_pandas()
+    return RawExport(cases=_read_folder(raw, "cases"), events=_read_folder(raw, "events_log"), calendar=cal)
+
+
+def business_calendar(calendar_dim: pd.DataFrame, tz: str = BUSINESS_TIME_ZONE) -> BusinessCalendar:
+    """The business calendar: 08:00-18:00 Mon-Fri in ``tz``, holidays = calendar_dim.is_holiday,
+    covering the dates of calendar_dim."""
+    dates = pd.to_datetime(calendar_dim["calendar_date"]).dt.date
+    holidays = frozenset(dates[calendar_dim["is_holiday"].astype(bool)])
+    return BusinessCalendar(tz=tz, first_date=min(dates), last_date=max(dates), open_time=time(8),
+                            close_time=time(18), business_weekdays=frozenset({1, 2, 3, 4, 5}), holidays=holidays)
+
+
+def _calendar_bounds(cal: BusinessCalendar) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Covered instants [local midnight of first_date, local midnight after last_date)."""
+    zone = ZoneInfo(cal.tz)
+    lo = datetime.combine(cal.first_date, time(0), tzinfo=zone)
+    hi = datetime.combine(cal.last_date + timedelta(days=1), time(0), tzinfo=zone)
+    return pd.Timestamp(lo).tz_convert("UTC"), pd.Timestamp(hi).tz_convert("UTC")
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def prepare_cases(cases_raw: pd.DataFrame) -> pd.DataFrame:
+    """Trim / upper-case like staging; a case id delivered twice keeps its first copy
+    (file, then row order) and says how many copies there were."""
+    c = cases_raw.copy()
+    c["case_id"] = c["case_id"].str.strip()
+    for col in ("tier", "case_type"):
+        c[col] = c[col].str.strip().str.upper()
+    c["team_tz"] = c["team_tz"].str.strip()
+    c = c[c["case_id"].notna()].sort_values(["source_file", "source_row"], kind="stable")
+    c["delivered_copies"] = c.groupby("case_id")["case_id"].transform("size").astype("int64")
+    return c.drop_duplicates("case_id", keep="first").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- event cleaning
+
+
+def _is_normal_lag(lag: timedelta, normal_lag_seconds: int) -> bool:
+    return timedelta(0) <= lag <= timedelta(seconds=normal_lag_seconds)
+
+
+def _tz_repair(recorded: datetime, ingested: datetime, tz: str, normal_lag_seconds: int) -> tuple[str, datetime | None]:
+    """Time-zone repair of one event whose recorded lag is not normal.
+
+    The recorded UTC wall-clock reading is read in ``tz``. Returns ('none', None) when no
+    reading gives a normal lag (not a mislabelled event), ('repaired', instant) when exactly
+    one does, ('ambiguous', None) when the wall time does not exist (DST gap) yet a reading
+    fits, or when two readings (DST fold) both fit.
+    """
+    zone = ZoneInfo(tz)
+    wall = recorded.astimezone(UTC).replace(tzinfo=None)
+    readings = []
+    for fold in (0, 1):
+        inst = wall.replace(fold=fold, tzinfo=zone).astimezone(UTC)
+        if inst not in readings:
+            readings.append(inst)
+    # READING: a wall time "does not exist" when no instant shows it on the team's clock
+    exists = any(r.astimezone(zone).replace(tzinfo=None) == wall for r in readings)
+    fitting = [r for r in readings if _is_normal_lag(ingested - r, normal_lag_seconds)]
+    if not fitting:
+        return "none", None
+    if not exists or len(fitting) > 1:
+        return "ambiguous", None
+    return "repaired", fitting[0]
+
+
+def clean_events(
+    events_raw: pd.DataFrame,
+    cases: pd.DataFrame,
+    cal: BusinessCalendar,
+    *,
+    statuses: Iterable[str] = EVENT_STATUSES,
+    normal_lag_seconds: int = NORMAL_INGESTION_LAG_SECONDS,
+    earliest_plausible_ts: pd.Timestamp = EARLIEST_PLAUSIBLE_TS,
+) -> pd.DataFrame:
+    """Give every raw event row exactly one disposition (DECISIONLOG "Event cleaning").
+
+    ``cases`` is the output of :func:`prepare_cases`. Returns one row per raw row with
+    source_file, source_row, event_id, case_id, status (trimmed, upper case),
+    recorded_event_ts, ingestion_ts, disposition ('clean' | 'duplicate' | 'quarantined'),
+    reason_code (first rule that applies; DUPLICATE_EVENT_ID for duplicates, NULL for clean),
+    event_ts (effective instant), event_time_source ('recorded' | 'imputed_from_ingestion' |
+    'tz_repaired') and is_before_intake (clean rows only).
+    """
+    e = events_raw.copy()
+    e["case_id"] = e["case_id"].str.strip()
+    e["status"] = e["status"].str.strip().str.upper()
+    e = e.rename(columns={"event_ts": "recorded_event_ts"})
+    for col in ("recorded_event_ts", "ingestion_ts"):
+        e[col] = pd.to_datetime(e[col], utc=True)
+    reason = pd.Series(None, index=e.index, dtype=object)
+
+    def apply(rule: str, mask: pd.Series) -> None:
+        reason[reason.isna() & mask.fillna(False).astype(bool)] = rule
+
+    # 1. NULL_EVENT_ID
+    apply("NULL_EVENT_ID", e["event_id"].isna())
+    # 2. DUPLICATE_EVENT_ID: keep the earliest ingested copy, then file, then row order.
+    # READING: ranked among all rows with an id (whatever later rules say about them);
+    # a copy without ingestion time sorts after every copy with one.
+    with_id = e[e["event_id"].notna()].sort_values(
+        ["ingestion_ts", "source_file", "source_row"], na_position="last", kind="stable")
+    rank = with_id.groupby("event_id", sort=False).cumcount()
+    apply("DUPLICATE_EVENT_ID", pd.Series(rank > 0, index=with_id.index).reindex(e.index, fill_value=False))
+    # 3. UNKNOWN_STATUS (NULL status is not a contract status)
+    apply("UNKNOWN_STATUS", ~e["status"].isin(list(statuses)))
+    # 4. UNKNOWN_CASE
+    apply("UNKNOWN_CASE", ~e["case_id"].isin(cases["case_id"]))
+    # 5. MISSING_TIMESTAMPS
+    apply("MISSING_TIMESTAMPS", e["recorded_event_ts"].isna() & e["ingestion_ts"].isna())
+
+    # NULL event_ts -> imputed from ingestion_ts
+    event_ts = e["recorded_event_ts"].copy()
+    source = pd.Series("recorded", index=e.index, dtype=object)
+    imputed = e["recorded_event_ts"].isna() & e["ingestion_ts"].notna()
+    event_ts[imputed] = e.loc[imputed, "ingestion_ts"]
+    source[imputed] = "imputed_from_ingestion"
+
+    # 6. time-zone repair / TZ_REPAIR_AMBIGUOUS, for rows whose recorded lag is not normal
+    lag = e["ingestion_ts"] - e["recorded_event_ts"]
+    abnormal = (reason.isna() & e["recorded_event_ts"].notna() & e["ingestion_ts"].notna()
+                & ((lag < pd.Timedelta(0)) | (lag > pd.Timedelta(seconds=normal_lag_seconds))))
+    team_tz = e["case_id"].map(cases.set_index("case_id")["team_tz"])
+    for i in e.index[abnormal]:
+        verdict, inst = _tz_repair(e.at[i, "recorded_event_ts"].to_pydatetime(),
+                                   e.at[i, "ingestion_ts"].to_pydatetime(), team_tz[i], normal_lag_seconds)
+        if verdict == "ambiguous":
+            reason[i] = "TZ_REPAIR_AMBIGUOUS"
+        elif verdict == "repaired":
+            event_ts[i] = pd.Timestamp(inst)
+            source[i] = "tz_repaired"
+
+    # 7. TS_OUT_OF_RANGE (the effective time: recorded, imputed or repaired)
+    lo, hi = _calendar_bounds(cal)
+    apply("TS_OUT_OF_RANGE", (event_ts < earliest_plausible_ts) | (event_ts < lo) | (event_ts >= hi))
+    # 8. EVENT_AFTER_INGESTION
+    # READING: "later than its own ingestion (beyond the normal lag)" = event_ts > ingestion_ts + normal lag
+    apply("EVENT_AFTER_INGESTION", (event_ts - e["ingestion_ts"]) > pd.Timedelta(seconds=normal_lag_seconds))
+
+    out = e[["source_file", "source_row", "event_id", "case_id", "status", "recorded_event_ts", "ingestion_ts"]].copy()
+    out["reason_code"] = reason
+    out["disposition"] = np.where(reason.isna(), "clean",
+                                  np.where(reason == "DUPLICATE_EVENT_ID", "duplicate", "quarantined"))
+    out["event_ts"] = event_ts
+    out["event_time_source"] = source
+    intake = out["case_id"].map(cases.set_index("case_id")["intake_ts"])
+    out["is_before_intake"] = pd.Series(
+        np.where(out["disposition"] == "clean", out["event_ts"] < intake, None), index=out.index, dtype=object)
+    return out
+
+
+def data_as_of(cases: pd.DataFrame, events: pd.DataFrame) -> pd.Timestamp:
+    """max(latest ingestion_ts of clean events, latest intake_ts)."""
+    clean = events[events["disposition"] == "clean"]
+    return max(clean["ingestion_ts"].max(), cases["intake_ts"].max())
+
+
+# --------------------------------------------------------------------------- SLA engine
+
+
+def _local(ts: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp | None:
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).tz_convert(tz).tz_localize(None)
+
+
+def _wait_intervals(events: list[tuple[datetime, str]]) -> list[tuple[datetime, datetime | None]]:
+    """CUSTOMER_WAIT -> next CUSTOMER_RESPONDED; repeated waits before a response extend one
+    interval; a response without an open wait is ignored; None = no response yet."""
+    out: list[tuple[datetime, datetime | None]] = []
+    start = None
+    for ts, st in events:
+        if st == "CUSTOMER_WAIT" and start is None:
+            start = ts
+        elif st == "CUSTOMER_RESPONDED" and start is not None:
+            out.append((start, ts))
+            start = None
+    if start is not None:
+        out.append((start, None))
+    return out
+
+
+def _clipped_wait(intervals, lo: datetime, hi: datetime, cal: BusinessCalendar) -> tuple[float, int]:
+    """Business minutes of the wait intervals clipped to [lo, hi), and how many overlap it."""
+    minutes, n = 0.0, 0
+    for s, e in intervals:
+        s2 = max(s, lo)
+        e2 = hi if e is None else min(e, hi)
+        if s2 < e2:
+            n += 1
+            minutes += business_minutes_between(s2, e2, cal)
+    return minutes, n
+
+
+def _bm(a: datetime, b: datetime, cal: BusinessCalendar) -> float:
+    return business_minutes_between(a, b, cal)
+
+
+def case_sla(
+    cases: pd.DataFrame,
+    events: pd.DataFrame,
+    cal: BusinessCalendar,
+    as_of: pd.Timestamp | datetime,
+    *,
+    sla_b_target: int = SLA_B_TARGET_MINUTES,
+    sla_a_target: int = SLA_A_TARGET_MINUTES,
+    case_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per case (like marts.case_sla), from :func:`prepare_cases` and :func:`clean_events`.
+
+    Only clean events at/after intake are used. ``case_ids`` restricts the output to a subset.
+    Timestamps are naive local times in the calendar's zone.
+    """
+    tz = cal.tz
+    as_of_dt = pd.Timestamp(as_of).tz_convert("UTC").to_pydatetime()
+    ev = events
+    if "disposition" in ev.columns:
+        ev = ev[ev["disposition"] == "clean"]
+    ev = ev[ev["is_before_intake"].astype(bool).eq(False)]
+    # READING: equal timestamps are taken in file/row order
+    ev = ev.sort_values(["case_id", "event_ts", "source_file", "source_row"], kind="stable")
+    by_case: dict[str, list[tuple[datetime, str]]] = {}
+    for cid, ts, st in zip(ev["case_id"], ev["event_ts"], ev["status"], strict=True):
+        by_case.setdefault(cid, []).append((ts.to_pydatetime(), st))
+
+    sel = cases if case_ids is None else cases[cases["case_id"].isin(set(case_ids))]
+    rows = []
+    for c in sel.itertuples(index=False):
+        intake = pd.Timestamp(c.intake_ts).tz_convert("UTC").to_pydatetime()
+        evs = by_case.get(c.case_id, [])
+
+        def first(status: str, upto: datetime | None = None, _evs=evs) -> datetime | None:
+            for ts, st in _evs:
+                if st == status and (upto is None or ts <= upto):
+                    return ts
+            return None
+
+        touches = [(ts, st) for ts, st in evs if st in AGENT_TOUCH_STATUSES]
+        first_touch = touches[0][0] if touches else None
+        # READING: a TRIAGE at the same instant as another first agent action counts as 'triage'
+        touch_source = None
+        if first_touch is not None:
+            touch_source = ("triage" if any(st == "TRIAGE" and ts == first_touch for ts, st in touches)
+                            else "other_agent_event")
+        first_res = first("RESOLVED")
+        cancelled = first("CANCELLED")
+        status = "resolved" if first_res is not None else ("cancelled" if cancelled is not None else "open")
+
+        r: dict = {
+            "case_id": c.case_id, "tier": c.tier, "case_type": c.case_type, "case_status": status,
+            "intake_date_local": _local(intake, tz).normalize(),
+            "intake_ts_local": _local(intake, tz), "first_touch_ts_local": _local(first_touch, tz),
+            "first_touch_source": touch_source, "first_resolution_ts_local": _local(first_res, tz),
+            "cancelled_ts_local": _local(cancelled, tz),
+            "sla_b_target_minutes": sla_b_target, "sla_a_target_minutes": sla_a_target,
+            "delivered_copies": int(c.delivered_copies), "clean_event_count": len(evs),
+            "data_as_of_ts_local": _local(as_of_dt, tz),
+        }
+
+        # ---- SLA B (first touch)
+        sla_b = _bm(intake, first_touch, cal) if first_touch is not None else None
+        if sla_b is not None:
+            b_breached = sla_b > sla_b_target
+        elif status == "open":
+            b_breached = True if _bm(intake, as_of_dt, cal) > sla_b_target else None
+        else:  # cancelled untouched
+            b_breached = None
+        r["sla_b_business_minutes"] = sla_b
+        r["sla_b_breached"] = b_breached
+        r["sla_b_breach_ts_local"] = _local(business_add(intake, sla_b_target, cal), tz) if b_breached else None
+
+        # ---- customer wait and SLA A
+        waits = _wait_intervals(evs)
+        # READING: the SLA A window is [intake, first resolution), or [intake, as-of) for open
+        # cases; a cancelled case has no SLA A window (SLA A is not scored), so no wait.
+        window_end = {"resolved": first_res, "open": as_of_dt, "cancelled": intake}[status]
+        wait, n_wait = _clipped_wait(waits, intake, window_end, cal)
+        r["customer_wait_business_minutes"] = wait
+        r["customer_wait_intervals"] = n_wait
+        incl = paused = open_incl = open_paused = None
+        a_incl = a_paused = None
+        if status == "resolved":
+            incl = _bm(intake, first_res, cal)
+            paused = incl - wait
+            a_incl, a_paused = incl > sla_a_target, paused > sla_a_target
+        elif status == "open":
+            open_incl = _bm(intake, as_of_dt, cal)
+            open_paused = open_incl - wait
+            a_incl = True if open_incl > sla_a_target else None
+            a_paused = True if open_paused > sla_a_target else None
+        r.update({
+            "sla_a_business_minutes_including_wait": incl, "sla_a_business_minutes_paused_wait": paused,
+            "open_elapsed_business_minutes_including_wait": open_incl,
+            "open_elapsed_business_minutes_paused_wait": open_paused,
+            "sla_a_breached_including_wait": a_incl, "sla_a_breached_paused_wait": a_paused,
+            "sla_a_breach_ts_local": _local(business_add(intake, sla_a_target, cal), tz) if a_incl else None,
+        })
+
+        # ---- stages (resolved cases)
+        stage_vals: dict[str, float | None] = {f"{s}_business_minutes": None for s in STAGES}
+        stage_vals["investigation_to_review_qa_customer_wait_business_minutes"] = None
+        if status == "resolved":
+            b1 = first_touch
+            e2, e3, e4 = (first(s, first_res) for s in ("ASSIGNMENT", "INVESTIGATION", "REVIEW_QA"))
+            # READING (DECISIONLOG "time goes to the neighbour" + case_sla column docs): a missing
+            # ASSIGNMENT / INVESTIGATION collapses onto the previous boundary (stage 2 / 3 zero);
+            # a missing REVIEW_QA collapses onto the resolution (stage 5 zero).
+            b2 = max(b1, e2) if e2 is not None else b1
+            b3 = max(b2, e3) if e3 is not None else b2
+            b4 = max(b3, e4) if e4 is not None else first_res
+            bounds = [intake, b1, b2, b3, b4, first_res]
+            for s, lo, hi in zip(STAGES, bounds[:-1], bounds[1:], strict=True):
+                stage_vals[f"{s}_business_minutes"] = _bm(lo, hi, cal)
+            stage_vals["investigation_to_review_qa_customer_wait_business_minutes"] = \
+                _clipped_wait(waits, b3, b4, cal)[0]
+        r.update(stage_vals)
+
+        # ---- reopens and rework
+        # READING: like customer wait, repeated REOPENED before the next RESOLVED extend one
+        # rework interval (rework time is elapsed time, never counted twice); each REOPENED
+        # at/after the first resolution still counts as a reopen.
+        reopen_count, rework, rework_start = 0, 0.0, None
+        if first_res is not None:
+            for ts, st in evs:
+                if st == "REOPENED" and ts >= first_res:
+                    reopen_count += 1
+                    if rework_start is None:
+                        rework_start = ts
+                elif st == "RESOLVED" and rework_start is not None:
+                    rework += _bm(rework_start, ts, cal)
+                    rework_start = None
+        r["reopen_count"] = reopen_count
+        r["rework_business_minutes"] = rework
+        r["open_rework_intervals"] = int(rework_start is not None)
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- aggregates
+
+
+def aggregate_by_tier_case_type(sla: pd.DataFrame) -> pd.DataFrame:
+    """Counts and breach rates per tier x case type with 'ALL' roll-ups (like sla_by_tier_case_type).
+
+    SLA A rates count resolved cases; SLA B rates count cases whose SLA B outcome is known.
+    """
+    out = []
+    d = sla.copy()
+    for tier_all in (False, True):
+        for type_all in (False, True):
+            g = d.assign(tier=np.where(tier_all, "ALL", d["tier"]),
+                         case_type=np.where(type_all, "ALL", d["case_type"]))
+            for (tier, ctype), x in g.groupby(["tier", "case_type"]):
+                res = x[x["case_status"] == "resolved"]
+                scored = x[x["sla_b_breached"].notna()]
+                b_breached = int(scored["sla_b_breached"].astype(bool).sum())
+                a_incl = int(res["sla_a_breached_including_wait"].astype(bool).sum())
+                a_paused = int(res["sla_a_breached_paused_wait"].astype(bool).sum())
+                out.append({
+                    "tier": tier, "case_type": ctype, "cases": len(x), "resolved_cases": len(res),
+                    "open_cases": int((x["case_status"] == "open").sum()),
+                    "cancelled_cases": int((x["case_status"] == "cancelled").sum()),
+                    "sla_b_scored_cases": len(scored), "sla_b_breached_cases": b_breached,
+                    "sla_b_breach_rate": b_breached / len(scored) if len(scored) else None,
+                    "sla_a_breached_cases_including_wait": a_incl,
+                    "sla_a_breach_rate_including_wait": a_incl / len(res) if len(res) else None,
+                    "sla_a_breached_cases_paused_wait": a_paused,
+                    "sla_a_breach_rate_paused_wait": a_paused / len(res) if len(res) else None,
+                })
+    return pd.DataFrame(out)
