@@ -7,8 +7,10 @@ import dataclasses
 import datetime as dt
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 from tqdm import tqdm
@@ -24,9 +26,16 @@ class UsageError(Exception):
     """A bad argument: reported on one line, nothing written."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is reported on one line (no usage block), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     d = Config()
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="generate_data.py",
         description="Write a deterministic synthetic ops-sla raw data set (cases, events_log, "
         "staffing_schedule, calendar_dim as parquet) plus the ground truth of every injected fault.",
@@ -56,6 +65,11 @@ def _check_writable(folder: Path) -> None:
         probe = probe.parent
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to {folder} ({probe} is not a writable folder)")
+    # os.access says yes to root everywhere (/proc, /sys): try it, leaving nothing behind
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".generate_data-probe-", dir=probe))
+    except OSError as exc:
+        raise UsageError(f"cannot write to {folder} ({probe}: {exc.strerror})") from None
 
 
 def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
@@ -102,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             since = None
         else:
             gen = build(cfg, day_counts=manifest["day_counts"], weekday_rate=manifest["weekday_rate"],
-                        progress=bar.update)
+                        closed_day_capacity=manifest.get("closed_day_capacity"), progress=bar.update)
             since = np.datetime64(Config.from_json(manifest["config"]).end + dt.timedelta(days=1))
     with tqdm(desc="writing partitions", unit="file", disable=args.no_progress, leave=False) as bar:
         write_generation(gen, raw, truth, since=since, progress=bar.update)

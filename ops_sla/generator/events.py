@@ -130,12 +130,12 @@ def build_export(cases: Cases, cutoff: int, team_tz: str, m: Messiness) -> Expor
     })
 
     faults = _ground_truth(cases, ci, si, event_id, true_ts, recorded, ing, null, tzm, is_late,
-                           d_idx, dup_ing, missing & visible, team_tz)
+                           d_idx, dup_ing, missing & visible, ingestion, team_tz)
     return Export(cases=cases_tbl, events=events, faults=faults)
 
 
 def _ground_truth(cases: Cases, ci, si, event_id, true_ts, recorded, ing, null, tzm, is_late,
-                  d_idx, dup_ing, missing_visible, team_tz: str) -> pa.Table:
+                  d_idx, dup_ing, missing_visible, ingestion, team_tz: str) -> pa.Table:
     late = is_late[ci, si]
     parts = []
 
@@ -165,7 +165,9 @@ def _ground_truth(cases: Cases, ci, si, event_id, true_ts, recorded, ing, null, 
         "true_event_ts": lag_free,
         "recorded_event_ts": lag_free,
         "recorded_valid": np.zeros(len(mc), dtype=bool),
-        "ingestion_ts": lag_free,
+        # when it would have been exported: the batch in which its absence becomes visible
+        # (an incremental run only writes batches after the previous cutoff)
+        "ingestion_ts": ingestion[mc, ms].astype(np.int64),
     })
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     order = np.lexsort((cols["event_id"], cols["fault_type"], local_dates(cols["ingestion_ts"], team_tz)))

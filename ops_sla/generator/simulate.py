@@ -108,8 +108,14 @@ def allocate(total: int, weight: np.ndarray) -> np.ndarray:
     return counts
 
 
-def staff_and_congest(plan: DayPlan, params: Params, weekday_rate: float) -> None:
-    """Planned/effective agents, load, carried backlog and the queue multiplier per day."""
+def staff_and_congest(plan: DayPlan, params: Params, weekday_rate: float,
+                      closed_day_capacity: float | None = None) -> float:
+    """Planned/effective agents, load, carried backlog and the queue multiplier per day.
+
+    Closed days (no capacity) are measured against ``closed_day_capacity``: the mean business
+    day capacity of the plan, unless given (incremental mode passes the first generation's, so
+    appending days never changes an earlier day). Returns the value used.
+    """
     s, w = params.staffing, params.work
     planned = np.where(plan.is_business, np.round(weekday_rate * s.agents_per_1000_weekday_cases / 1000.0), 0.0)
     plan.planned_agents = planned
@@ -121,12 +127,16 @@ def staff_and_congest(plan: DayPlan, params: Params, weekday_rate: float) -> Non
     for i in range(len(counts)):  # one step per day: the backlog carries over
         carried = max(0.0, carried + counts[i] - capacity[i])
         backlog[i] = carried
-    ref = capacity[plan.is_business].mean() if plan.is_business.any() else 1.0
+    if closed_day_capacity is not None:
+        ref = closed_day_capacity
+    else:
+        ref = float(capacity[plan.is_business].mean()) if plan.is_business.any() else 1.0
     eff_capacity = np.where(capacity > 0, capacity, ref)
     plan.load = counts / eff_capacity
     plan.backlog = backlog
     plan.congestion = (w.congestion_base + w.congestion_load_coef * plan.load
                        + w.congestion_backlog_coef * backlog / eff_capacity)
+    return ref
 
 
 @dataclass

@@ -63,12 +63,14 @@ class Generation:
 
 
 def build(config: Config, day_counts: list[int] | None = None, weekday_rate: float | None = None,
-          params: Params | None = None, progress: Callable[[int], None] | None = None) -> Generation:
+          params: Params | None = None, progress: Callable[[int], None] | None = None,
+          closed_day_capacity: float | None = None) -> Generation:
     """Simulate the world from ``config.start`` to ``config.end``.
 
     ``day_counts`` (one per day from ``start``) and ``weekday_rate`` come from the manifest
     of an earlier generation in incremental mode; new days get ``weekday_rate``-scaled
-    counts. In full mode ``config.cases`` is split over the days exactly.
+    counts. In full mode ``config.cases`` is split over the days exactly. ``closed_day_capacity``
+    (also from that manifest) keeps the congestion of earlier closed days as it was.
     """
     params = params or Params()
     hours = BusinessHours(tz=config.team_tz)
@@ -87,7 +89,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
         extra = np.round(plan.weight[len(known):] * weekday_rate).astype(np.int64)
         counts = np.concatenate([known, extra])[: len(days)]
     plan.counts = counts
-    simulate.staff_and_congest(plan, params, weekday_rate)
+    closed_day_capacity = simulate.staff_and_congest(plan, params, weekday_rate, closed_day_capacity)
     cases = simulate.simulate_cases(plan, clock, hours, params, config.seed, progress=progress)
     export = build_export(cases, config.cutoff, config.team_tz, params.messiness)
     manifest = {
@@ -96,6 +98,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
         "cutoff_utc": dt.datetime.fromtimestamp(config.cutoff, dt.UTC).isoformat(),
         "day_counts": [int(c) for c in counts],
         "weekday_rate": weekday_rate,
+        "closed_day_capacity": closed_day_capacity,
         "rows": {"cases": export.cases.num_rows, "events_log": export.events.num_rows},
         "faults": _fault_counts(export.faults),
         "messiness_rates": asdict(params.messiness),
