@@ -10,7 +10,7 @@ export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data build run test lint bench findings clean
+.PHONY: help venv data build publish docs run daily test lint bench findings clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,14 +27,31 @@ venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 data: venv  ## generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR
 	$(BIN)/python scripts/generate_data.py
 
-build: venv  ## dbt build (models + tests) on the data in $OPS_SLA_RAW_DIR
+build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
+	$(DBT) build --full-refresh
+
+publish: venv  ## publish the tested warehouse for Tableau, then the extracts and the dashboard
+	$(BIN)/python scripts/publish.py
+
+docs: venv  ## dbt docs site (static) into $OPS_SLA_PUBLISH_DIR/docs
+	$(DBT) docs generate --target-path "$$OPS_SLA_PUBLISH_DIR/docs"
+
+run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it
+
+daily: venv  ## append the next day of data and run the incremental build, then publish
+	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
 	$(DBT) build
+	$(BIN)/python scripts/publish.py
 
-run: data build  ## generate, build and test the full-scale warehouse
-
-test: venv  ## the whole test suite on a small generated data set
+lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect) and dbt-score
 	$(BIN)/ruff check ops_sla scripts pytests
+	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
+	$(BIN)/sqlfluff lint models tests/*.sql analyses --disable-progress-bar && \
+	$(DBT) parse --quiet && $(BIN)/dbt-score lint --manifest $$lint_dir/target/manifest.json; \
+	rc=$$?; rm -rf $$lint_dir; exit $$rc
+
+test: venv lint  ## the whole test suite on a small generated data set (after the linters)
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 

@@ -1,0 +1,540 @@
+"""The original dashboard's five components, rendered from the *published* marts.
+
+    python -m ops_sla.dashboard                                   # publish/ops_sla.duckdb -> publish/dashboard/
+    python -m ops_sla.dashboard --db pub/ops_sla.duckdb --out pub/dashboard --scale 2
+
+Writes one PNG per chart (Altair + vl-convert, no browser needed) and `index.html`, a single
+self-contained page with all five charts: the Vega / Vega-Lite / vega-embed JavaScript and
+the chart data are inlined, so it works offline (no CDN). Chart titles state the finding,
+computed from the data (nothing hard-coded).
+
+| chart                    | mart                                            |
+|--------------------------|-------------------------------------------------|
+| sla_breach_trend         | sla_daily                                       |
+| resolution_tail_by_tier  | sla_by_tier_case_type (case_type = 'ALL'), case_sla (targets) |
+| breach_heatmap           | sla_by_tier_case_type                           |
+| tier3_stage_bottleneck   | driver_stage_durations (tier = 'TIER_3')        |
+| scenario_impact          | scenario_results                                |
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import duckdb
+import pandas as pd
+import vl_convert as vlc
+
+from ops_sla.paths import publish_dir
+from ops_sla.publish import MANIFEST_NAME, PUBLISHED_NAME, PublishError, connect_read_only
+
+WIDTH = 820          # plot width of single-panel charts; with axes and padding the PNG is ~900 px
+HEIGHT = 280         # plot height; with title, subtitle and legend the PNG is ~420 px
+PANEL_WIDTH = 370    # each of two side-by-side panels
+# a cohort (intake day) counts as complete when at most this share of its cases is still open
+MAX_OPEN_SHARE = 0.02
+TIERS = ["TIER_1", "TIER_2", "TIER_3"]
+CASE_TYPES = ["VENDOR_ASSESSMENT", "ACCESS_REVIEW", "POLICY_EXCEPTION"]
+POLICIES = {"including_wait": "Customer wait counted", "paused_wait": "Clock paused in customer wait"}
+STAGE_LABELS = {
+    "intake_to_triage": "Intake → Triage",
+    "triage_to_assignment": "Triage → Assignment",
+    "assignment_to_investigation": "Assignment → Investigation",
+    "investigation_to_review_qa": "Investigation → Review/QA",
+    "review_qa_to_resolution": "Review/QA → Resolution",
+}
+COLORS = {"sla_b": "#e07b39", "incl": "#1d3557", "paused": "#7fa7d1", "alert": "#c8102e", "muted": "#a8b8c8"}
+
+CONFIG = {
+    "font": "Liberation Sans, DejaVu Sans, Arial, sans-serif",
+    "title": {"fontSize": 16, "subtitleFontSize": 12, "subtitleColor": "#444", "anchor": "start",
+              "offset": 10, "subtitlePadding": 4},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "titleColor": "#333"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top", "titleFontWeight": "normal",
+               "labelLimit": 400},
+    "header": {"labelFontSize": 13, "titleFontSize": 13},
+    "view": {"stroke": None},
+    "background": "white",
+    "padding": 12,
+}
+
+
+@dataclass(frozen=True)
+class ChartDef:
+    name: str
+    mart: str
+    caption: str
+    build: Callable[[duckdb.DuckDBPyConnection], alt.TopLevelMixin]
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _title(text: str, subtitle: str | list[str]) -> alt.Title:
+    return alt.Title(text=text, subtitle=subtitle)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+# --- (a) daily breach trend ------------------------------------------------------------------
+
+TREND_SQL = f"""
+with d as (
+    select *, open_cases / nullif(cases_opened, 0) as open_share from marts.sla_daily
+), cut as (
+    -- cohorts after the last (nearly) closed intake day are still open: SLA A rates not final
+    select max(intake_date_local) as last_complete from d where open_share <= {MAX_OPEN_SHARE}
+), r as (
+    select
+        intake_date_local as day,
+        sum(sla_b_breached_cases) over w / nullif(sum(sla_b_scored_cases) over w, 0) as sla_b,
+        sum(sla_a_breached_cases_including_wait) over w / nullif(sum(resolved_cases) over w, 0) as sla_a_incl,
+        sum(sla_a_breached_cases_paused_wait) over w / nullif(sum(resolved_cases) over w, 0) as sla_a_paused,
+        intake_date_local > (select last_complete from cut) as censored,
+        -- the first six days have no full 7-day window
+        intake_date_local < min(intake_date_local) over () + interval 6 days as warm_up
+    from d
+    window w as (order by intake_date_local range between interval 6 days preceding and current row)
+)
+select * exclude (warm_up) from r where not warm_up order by day
+"""
+
+TREND_SERIES = {
+    "sla_b": "SLA B first touch",
+    "sla_a_incl": "SLA A resolution, customer wait counted",
+    "sla_a_paused": "SLA A resolution, clock paused in customer wait",
+}
+
+
+def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, TREND_SQL)
+    overall = _df(con, "select * from marts.sla_by_tier_case_type where tier = 'ALL' and case_type = 'ALL'").iloc[0]
+    # SLA A rates of still-open cohorts count only the quick resolutions: not drawn
+    df.loc[df["censored"], ["sla_a_incl", "sla_a_paused"]] = None
+    long = df.melt(id_vars=["day", "censored"], value_vars=list(TREND_SERIES), var_name="series", value_name="rate")
+    long["series"] = long["series"].map(TREND_SERIES)
+    long = long.dropna(subset=["rate"])
+    peak = df.loc[df["sla_b"].idxmax()]
+    typical_b = df["sla_b"].median()
+    incl, paused = df["sla_a_incl"].dropna(), df["sla_a_paused"].dropna()
+    title = (f"First-touch (SLA B) breaches climb to {peak.sla_b:.0%} in the 7 days to {peak.day:%b %-d} "
+             f"(typical {typical_b:.0%}); SLA A ranges {incl.min():.0%} to {incl.max():.0%}")
+    subtitle = [f"7-day rolling breach rate by intake date. SLA A over resolved cases: "
+                f"{overall.sla_a_breach_rate_including_wait:.1%} overall with customer wait counted, "
+                f"{overall.sla_a_breach_rate_paused_wait:.1%} paused ({paused.min():.0%}-{paused.max():.0%}).",
+                f"SLA B over cases with a known first-touch outcome. Shaded: intake days with more than "
+                f"{MAX_OPEN_SHARE:.0%} of cases still open; SLA A not final there, not drawn."]
+    color = alt.Color("series:N", title=None, sort=list(TREND_SERIES.values()),
+                      scale=alt.Scale(domain=list(TREND_SERIES.values()),
+                                      range=[COLORS["sla_b"], COLORS["incl"], COLORS["paused"]]))
+    base = alt.Chart(long).encode(
+        x=alt.X("day:T", title="Intake date", axis=alt.Axis(format="%b %-d", tickCount="month", labelAngle=0)),
+    )
+    lines = base.mark_line(strokeWidth=2.2).encode(
+        y=alt.Y("rate:Q", title="Breach rate (7-day rolling)", axis=alt.Axis(format=".0%")),
+        color=color,
+        strokeDash=alt.StrokeDash("series:N", title=None, sort=list(TREND_SERIES.values()),
+                                  scale=alt.Scale(domain=list(TREND_SERIES.values()),
+                                                  range=[[1, 0], [1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("day:T", title="Intake date"), "series:N",
+                 alt.Tooltip("rate:Q", title="7-day rate", format=".1%")],
+    )
+    layers = [lines]
+    censored = df[df["censored"]]
+    if not censored.empty:
+        span = pd.DataFrame({"start": [censored["day"].min()], "end": [censored["day"].max()],
+                             "label": ["cohorts still open"]})
+        band = alt.Chart(span).mark_rect(color="#d9d9d9", opacity=0.45).encode(x="start:T", x2="end:T")
+        note = alt.Chart(span).mark_text(align="right", baseline="top", dx=-4, dy=4, fontSize=11,
+                                         color="#555").encode(x="start:T", y=alt.value(0), text="label:N")
+        layers = [band, lines, note]
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, subtitle))
+
+
+# --- (b) resolution tail by tier -------------------------------------------------------------
+
+TAIL_SQL = """
+select s.tier, p.policy, p.percentile, p.minutes, t.target
+from marts.sla_by_tier_case_type s
+cross join lateral (
+    values ('including_wait', 'p50', s.sla_a_p50_business_minutes_including_wait),
+           ('including_wait', 'p90', s.sla_a_p90_business_minutes_including_wait),
+           ('including_wait', 'p95', s.sla_a_p95_business_minutes_including_wait),
+           ('paused_wait', 'p50', s.sla_a_p50_business_minutes_paused_wait),
+           ('paused_wait', 'p90', s.sla_a_p90_business_minutes_paused_wait),
+           ('paused_wait', 'p95', s.sla_a_p95_business_minutes_paused_wait)
+) as p(policy, percentile, minutes)
+left join (
+    select tier, max(sla_a_target_minutes) as target from marts.case_sla group by tier
+    union all
+    select 'ALL', max(sla_a_target_minutes) from marts.case_sla
+) t using (tier)
+where s.case_type = 'ALL'
+order by s.tier, p.policy, p.percentile
+"""
+
+
+def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale) -> alt.LayerChart:
+    data = df[df["policy"] == policy]
+    tiers = [*TIERS, "ALL"]
+    x = alt.X("tier:N", title=None, sort=tiers, axis=alt.Axis(labelAngle=0, labelFontSize=12))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x,
+        xOffset=alt.XOffset("percentile:N", sort=["p50", "p90", "p95"]),
+        y=alt.Y("minutes:Q", title="SLA A business minutes", scale=y_scale),
+        color=alt.Color("percentile:N", title="Percentile", sort=["p50", "p90", "p95"],
+                        scale=alt.Scale(domain=["p50", "p90", "p95"], range=["#a8c5e2", "#4a7fb5", "#1d3557"])),
+        tooltip=["tier:N", "percentile:N", alt.Tooltip("minutes:Q", format=",.0f")],
+    )
+    labels = alt.Chart(data[data["percentile"] == "p95"]).mark_text(dy=-6, dx=22, fontSize=11).encode(
+        x=x, y="minutes:Q", text=alt.Text("minutes:Q", format=",.0f"))
+    target = alt.Chart(data.drop_duplicates("tier")).mark_tick(
+        color=COLORS["alert"], thickness=2, size=80).encode(x=x, y="target:Q",
+                                                           tooltip=[alt.Tooltip("target:Q", title="SLA A target")])
+    return alt.layer(bars, target, labels).properties(width=PANEL_WIDTH, height=HEIGHT - 20,
+                                                       title=alt.Title(POLICIES[policy], fontSize=13))
+
+
+def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, TAIL_SQL)
+    p95 = df[(df["percentile"] == "p95") & (df["tier"] != "ALL")].set_index(["policy", "tier"])
+    incl, paused = p95.loc["including_wait"], p95.loc["paused_wait"]
+    worst = incl["minutes"].idxmax()
+    over = incl[incl["minutes"] > incl["target"]].index.tolist()
+    minutes, target = incl.loc[worst, "minutes"], incl.loc[worst, "target"]
+    title = (f"{worst.replace('_', ' ').title()}'s p95 resolution time ({minutes:,.0f} business min) "
+             f"is {minutes / target:.1f}x the {target:,.0f}-min SLA A target")
+    subtitle = [f"p50 / p90 / p95 of business minutes to first resolution, all case types; red tick: SLA A target. "
+                f"Tiers whose p95 is over target: {', '.join(over) or 'none'}.",
+                f"Pausing the clock during customer wait brings {worst}'s p95 to "
+                f"{paused.loc[worst, 'minutes']:,.0f} min."]
+    y_scale = alt.Scale(domain=[0, float(max(df["minutes"].max(), df["target"].max()) * 1.08)])
+    chart = alt.hconcat(*(_tail_panel(df, p, y_scale) for p in POLICIES), spacing=24)
+    return chart.properties(title=_title(title, subtitle))
+
+
+# --- (c) tier x case-type heatmap ------------------------------------------------------------
+
+HEATMAP_SQL = """
+select tier, case_type, resolved_cases, policy, rate
+from marts.sla_by_tier_case_type
+cross join lateral (
+    values ('including_wait', sla_a_breach_rate_including_wait),
+           ('paused_wait', sla_a_breach_rate_paused_wait)
+) as p(policy, rate)
+"""
+
+
+def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold: float) -> alt.LayerChart:
+    data = df[df["policy"] == policy]
+    x = alt.X("case_type:N", title=None, sort=[*CASE_TYPES, "ALL"],
+              axis=alt.Axis(labelAngle=0, orient="bottom", labelExpr="split(datum.label, '_')",
+                            labelFontSize=11, labelLimit=130, labelPadding=6))
+    y = alt.Y("tier:N", title=None, sort=[*TIERS, "ALL"], axis=alt.Axis(labelFontSize=12))
+    cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=2).encode(
+        x=x, y=y,
+        color=alt.Color("rate:Q", title="SLA A breach rate", scale=color_scale,
+                        legend=alt.Legend(format=".0%", orient="right", gradientLength=200)),
+        tooltip=["tier:N", "case_type:N", alt.Tooltip("rate:Q", format=".1%"),
+                 alt.Tooltip("resolved_cases:Q", title="resolved cases", format=",")],
+    )
+    text = alt.Chart(data).mark_text(fontSize=14).encode(
+        x=x, y=y, text=alt.Text("rate:Q", format=".1%"),
+        color=alt.condition(f"datum.rate > {threshold}", alt.value("white"), alt.value("#222")),
+    )
+    return alt.layer(cells, text).properties(width=PANEL_WIDTH - 40, height=HEIGHT - 40,
+                                             title=alt.Title(POLICIES[policy], fontSize=13))
+
+
+def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, HEATMAP_SQL)
+    cells = df[(df["tier"] != "ALL") & (df["case_type"] != "ALL")]
+    incl = cells[cells["policy"] == "including_wait"].set_index(["tier", "case_type"])["rate"]
+    paused = cells[cells["policy"] == "paused_wait"].set_index(["tier", "case_type"])["rate"]
+    overall = df[(df["tier"] == "ALL") & (df["case_type"] == "ALL")].set_index("policy")["rate"]
+    worst = incl.idxmax()
+    best = incl.idxmin()
+    title = (f"{worst[0].replace('_', ' ').title()} {worst[1].replace('_', ' ').lower()} cases breach SLA A most: "
+             f"{_pct(incl[worst])} vs {_pct(overall['including_wait'])} overall "
+             f"({_pct(paused[worst])} with the clock paused)")
+    subtitle = (f"SLA A breach rate among resolved cases, tier x case type (ALL = roll-up). Lowest: "
+                f"{best[0]} {best[1]} at {_pct(incl[best])}.")
+    hi = float(df["rate"].max())
+    color_scale = alt.Scale(scheme="orangered", domain=[0, hi])
+    chart = alt.hconcat(*(_heat_panel(df, p, color_scale, hi * 0.6) for p in POLICIES), spacing=30)
+    return chart.properties(title=_title(title, subtitle)).resolve_scale(color="shared")
+
+
+# --- (d) Tier 3 stage decomposition ----------------------------------------------------------
+
+STAGES_SQL = """
+select stage_order, stage, resolved_cases, p50_business_minutes as p50, p90_business_minutes as p90,
+       p95_business_minutes as p95, p95_business_minutes_excluding_wait as p95_excl,
+       share_of_sla_a_minutes as share, is_bottleneck
+from marts.driver_stage_durations
+where tier = 'TIER_3'
+order by stage_order
+"""
+
+
+def stages_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, STAGES_SQL)
+    df["label"] = df["stage"].map(STAGE_LABELS).fillna(df["stage"])
+    df["role"] = df["is_bottleneck"].map({True: "bottleneck (highest p95)", False: "other stages"})
+    order = df["label"].tolist()
+    neck = df[df["is_bottleneck"]].iloc[0]
+    title = (f"{neck.label} is the Tier 3 bottleneck: p95 {neck.p95:,.0f} business min, "
+             f"{neck.share:.0%} of Tier 3's SLA A time")
+    subtitle = (f"Tier 3 resolved cases (n = {int(neck.resolved_cases):,}), business minutes per stage: bar = p95, "
+                f"inner bar = median, tick = p95 without customer wait.")
+    y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=220))
+    x_max = float(df["p95"].max()) * 1.9
+    p95 = alt.Chart(df).mark_bar(height=30).encode(
+        x=alt.X("p95:Q", title="Business minutes", scale=alt.Scale(domain=[0, x_max], nice=False),
+                axis=alt.Axis(tickCount=8)),
+        y=y,
+        color=alt.Color("role:N", title=None,
+                        scale=alt.Scale(domain=["bottleneck (highest p95)", "other stages"],
+                                        range=[COLORS["alert"], COLORS["muted"]])),
+        tooltip=["label:N", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p90:Q", format=",.0f"),
+                 alt.Tooltip("p95:Q", format=",.0f"), alt.Tooltip("p95_excl:Q", format=",.0f"),
+                 alt.Tooltip("share:Q", format=".1%")],
+    )
+    p50 = alt.Chart(df).mark_bar(height=12, color="#3b3b3b", opacity=0.75).encode(x="p50:Q", y=y)
+    excl = alt.Chart(df).mark_tick(color="black", thickness=2, size=36).encode(x="p95_excl:Q", y=y)
+    text = alt.Chart(df).transform_calculate(
+        text="'p95 ' + format(datum.p95, ',.0f')"
+             " + (datum.p95 - datum.p95_excl > 1 ? ' (' + format(datum.p95_excl, ',.0f') + ' w/o wait)' : '')"
+             " + ' · p50 ' + format(datum.p50, ',.0f') + ' · ' + format(datum.share, '.0%') + ' of SLA A'"
+    ).mark_text(align="left", dx=6, fontSize=12).encode(x="p95:Q", y=y, text="text:N")
+    return alt.layer(p95, p50, excl, text).properties(width=WIDTH - 120, height=HEIGHT,
+                                                      title=_title(title, subtitle))
+
+
+# --- (e) scenario impact ---------------------------------------------------------------------
+
+SCENARIO_SQL = """
+select scenario_id, scenario_id || '|' || scenario_name as label, business_hours_saved, rework_hours_saved,
+       total_hours_saved, breaches_avoided_including_wait, breaches_avoided_paused_wait, eligible_cases
+from marts.scenario_results
+order by kind = 'combination', scenario_id
+"""
+SCENARIO_POLICIES = {"breaches_avoided_including_wait": "wait counted",
+                     "breaches_avoided_paused_wait": "clock paused in wait"}
+
+
+def scenario_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, SCENARIO_SQL)
+    df["breaches_avoided_including_wait"] = df["breaches_avoided_including_wait"].fillna(0).astype(int)
+    order = df["label"].tolist()
+    top = df.loc[df["total_hours_saved"].idxmax()]
+    avoided = ", ".join(f"{i} {n:,}" for i, n in zip(df["scenario_id"], df["breaches_avoided_including_wait"],
+                                                       strict=True))
+    title = (f"{top.scenario_id} saves the most ({top.total_hours_saved:,.0f} business hours); "
+             f"SLA A breaches avoided: {avoided}")
+    subtitle = ["Left: business hours saved (stage time removed + rework avoided). Right: SLA A breaches avoided "
+                "under each customer-wait policy.",
+                "Reopen reductions only shorten rework after the first resolution, so they cannot avoid SLA A "
+                "breaches."]
+    hours = df.melt(id_vars=["label"], value_vars=["business_hours_saved", "rework_hours_saved"],
+                    var_name="kind", value_name="hours")
+    hours["kind"] = hours["kind"].map({"business_hours_saved": "stage time removed",
+                                       "rework_hours_saved": "rework avoided"})
+    y = alt.Y("label:N", title=None, sort=order,
+              axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=220, labelFontSize=12))
+    hours_x_max = float(df["total_hours_saved"].max()) * 1.3
+    hour_bars = alt.Chart(hours).mark_bar(height=30).encode(
+        x=alt.X("sum(hours):Q", title="Business hours saved", scale=alt.Scale(domain=[0, hours_x_max]),
+                axis=alt.Axis(tickCount=5)),
+        y=y,
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["stage time removed", "rework avoided"],
+                                                                range=[COLORS["incl"], COLORS["sla_b"]])),
+        order=alt.Order("kind:N", sort="descending"),
+        tooltip=["label:N", "kind:N", alt.Tooltip("hours:Q", format=",.0f")],
+    )
+    hour_text = alt.Chart(df).mark_text(align="left", dx=5, fontSize=12).encode(
+        x="total_hours_saved:Q", y=y, text=alt.Text("total_hours_saved:Q", format=",.0f"))
+    left = alt.layer(hour_bars, hour_text).properties(width=290, height=HEIGHT - 70)
+
+    breaches = df.melt(id_vars=["label"], value_vars=list(SCENARIO_POLICIES), var_name="policy",
+                       value_name="breaches")
+    breaches["policy"] = breaches["policy"].map(SCENARIO_POLICIES)
+    breaches["breaches"] = breaches["breaches"].fillna(0)
+    b_max = max(float(breaches["breaches"].max()) * 1.3, 10.0)
+    yb = alt.Y("label:N", title=None, sort=order, axis=None)
+    y_offset = alt.YOffset("policy:N", sort=list(SCENARIO_POLICIES.values()))
+    b_bars = alt.Chart(breaches).mark_bar(height=13).encode(
+        x=alt.X("breaches:Q", title="SLA A breaches avoided", scale=alt.Scale(domain=[0, b_max]),
+                axis=alt.Axis(tickCount=5)),
+        y=yb,
+        yOffset=y_offset,
+        color=alt.Color("policy:N", title=None, sort=list(SCENARIO_POLICIES.values()),
+                        scale=alt.Scale(domain=list(SCENARIO_POLICIES.values()),
+                                        range=[COLORS["incl"], COLORS["paused"]])),
+        tooltip=["label:N", "policy:N", alt.Tooltip("breaches:Q", format=",")],
+    )
+    b_text = alt.Chart(breaches).mark_text(align="left", dx=4, fontSize=11).encode(
+        x="breaches:Q", y=yb, yOffset=y_offset, text=alt.Text("breaches:Q", format=","))
+    right = alt.layer(b_bars, b_text).properties(width=250, height=HEIGHT - 70)
+    return (alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+            .properties(title=_title(title, subtitle)))
+
+
+CHARTS: tuple[ChartDef, ...] = (
+    ChartDef("sla_breach_trend", "sla_daily",
+             "Daily SLA breach trend by intake date for both SLAs and both SLA A customer-wait policies.",
+             trend_chart),
+    ChartDef("resolution_tail_by_tier", "sla_by_tier_case_type",
+             "Resolution-time tail (p50/p90/p95) by tier against the SLA A target.", tail_chart),
+    ChartDef("breach_heatmap", "sla_by_tier_case_type",
+             "SLA A breach rate by tier and case type, under both customer-wait policies.", heatmap_chart),
+    ChartDef("tier3_stage_bottleneck", "driver_stage_durations",
+             "Where Tier 3 time goes: stage durations, bottleneck highlighted.", stages_chart),
+    ChartDef("scenario_impact", "scenario_results",
+             "What-if scenarios: hours saved and SLA A breaches avoided.", scenario_chart),
+)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+def vl_version() -> str | None:
+    """The Vega-Lite version Altair writes, if vl-convert has it (else vl-convert's default)."""
+    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+    return version if version in vlc.get_vegalite_versions() else None
+
+
+def build_specs(db: Path) -> dict[str, dict]:
+    with connect_read_only(db, alias=Path(PUBLISHED_NAME).stem) as con:
+        return {c.name: c.build(con).configure(**CONFIG).to_dict() for c in CHARTS}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _script_json(obj: object) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+PAGE_JS = """
+document.querySelectorAll('[data-spec]').forEach(function (el) {
+  var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
+  vegaEmbed(el, spec, {renderer: 'svg', actions: false})
+    .then(function () { el.dataset.rendered = 'true'; })
+    .catch(function (err) {
+      el.dataset.rendered = 'error';
+      el.textContent = 'Chart failed to render: ' + err;
+    });
+});
+"""
+
+PAGE_CSS = """
+body { font-family: 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; margin: 24px auto; max-width: 1000px;
+       color: #222; background: #f6f7f9; }
+header h1 { font-size: 24px; margin: 0 0 4px; }
+header p, footer p { color: #555; margin: 2px 0; font-size: 13px; }
+section { background: white; border: 1px solid #dde1e6; border-radius: 6px; margin: 18px 0; padding: 10px 14px; }
+section h2 { font-size: 14px; font-weight: normal; color: #555; margin: 4px 0 6px; }
+table { border-collapse: collapse; font-size: 13px; }
+td, th { border: 1px solid #dde1e6; padding: 3px 8px; text-align: left; }
+"""
+
+
+def render_html(specs: dict[str, dict], bundle: str, meta: dict) -> str:
+    sections, scripts = [], []
+    for i, chart in enumerate(CHARTS, start=1):
+        sections.append(
+            f'<section id="{chart.name}"><h2>{i}. {html.escape(chart.caption)} '
+            f'<small>(mart <code>{chart.mart}</code>)</small></h2>'
+            f'<div class="chart" data-chart="{chart.name}" data-spec="spec-{chart.name}"></div></section>')
+        scripts.append(f'<script type="application/json" id="spec-{chart.name}">'
+                       f'{_script_json(specs[chart.name])}</script>')
+    published = html.escape(str(meta.get("published_at", "unknown")))
+    invocation = html.escape(str(meta.get("dbt", {}).get("invocation_id", "unknown")))
+    rows = "".join(f"<tr><td>{c.name}.png</td><td><code>{c.mart}</code></td></tr>" for c in CHARTS)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>ops-sla - SLA dashboard</title>
+<style>{PAGE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>Security-review SLA dashboard</h1>
+<p>Business-hour SLAs from the published warehouse. Published {published}, dbt invocation {invocation}.</p>
+<p>SLA B: intake to first touch. SLA A: intake to first resolution, with customer wait counted or paused.</p>
+</header>
+{''.join(sections)}
+<footer><p>Charts and their marts:</p><table><tr><th>chart</th><th>mart</th></tr>{rows}</table></footer>
+{''.join(scripts)}
+<script>{bundle}</script>
+<script>{PAGE_JS}</script>
+</body>
+</html>
+"""
+
+
+def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
+    specs = build_specs(db)
+    out.mkdir(parents=True, exist_ok=True)
+    version = vl_version()
+    kwargs = {"vl_version": version} if version else {}
+    written = []
+    for name, spec in specs.items():
+        path = out / f"{name}.png"
+        _write_atomic(path, vlc.vegalite_to_png(spec, scale=scale, **kwargs))
+        written.append(path)
+    manifest = db.with_name(MANIFEST_NAME)
+    meta = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    page = render_html(specs, vlc.javascript_bundle(**kwargs), meta)
+    index = out / "index.html"
+    _write_atomic(index, page.encode())
+    written.append(index)
+    return written
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ops_sla.dashboard",
+        description="Render the five dashboard charts from the published marts to PNG and one offline HTML page.")
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"published DuckDB file (default: $OPS_SLA_PUBLISH_DIR/{PUBLISHED_NAME})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: $OPS_SLA_PUBLISH_DIR/dashboard)")
+    parser.add_argument("--scale", type=float, default=1.0, help="PNG scale factor (default 1: ~900x420 px)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db = args.db or publish_dir() / PUBLISHED_NAME
+    out = args.out or publish_dir() / "dashboard"
+    try:
+        written = write_dashboard(db, out, args.scale)
+    except (PublishError, duckdb.Error) as exc:
+        print(f"dashboard: FAILED - {exc}", file=sys.stderr)
+        return 1
+    print(f"dashboard: {len(written) - 1} charts and {written[-1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

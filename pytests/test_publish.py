@@ -1,0 +1,173 @@
+"""Write-audit-publish: only a passing `dbt build` reaches Tableau, atomically, never blocked by readers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT, Warehouse, run_dbt
+
+from ops_sla import publish as pub
+
+
+def run_publish(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ops_sla.publish", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_run_results(src: Path, dest_dir: Path, edit) -> Path:
+    """A copy of a real run_results.json, edited to simulate another outcome."""
+    doc = json.loads(src.read_text())
+    edit(doc)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    path = dest_dir / "run_results.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.fixture(scope="module")
+def published(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("publish")
+    proc = run_publish("--db", warehouse.db, "--target-path", warehouse.target, "--publish-dir", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "publish: " in proc.stdout
+    return out
+
+
+def test_cli_help() -> None:
+    proc = run_publish("--help")
+    assert proc.returncode == 0
+    assert "--target-path" in proc.stdout and "--publish-dir" in proc.stdout
+
+
+def test_published_copy_matches_the_warehouse(warehouse: Warehouse, published: Path) -> None:
+    db = published / pub.PUBLISHED_NAME
+    with pub.connect_read_only(warehouse.db) as src, pub.connect_read_only(db) as dst:
+        marts = pub.list_marts(src)
+        assert set(pub.CORE_MARTS) <= set(marts)
+        assert pub.list_marts(dst) == marts
+        assert pub.count_rows(dst, marts) == pub.count_rows(src, marts)
+        assert pub.count_rows(dst, ["case_sla"])["case_sla"] > 0
+    assert not (published / f"{pub.PUBLISHED_NAME}.wal").exists()
+    assert [p.name for p in published.iterdir() if p.name.startswith(".")] == [], "temporary files left behind"
+
+
+def test_manifest_describes_the_published_file(warehouse: Warehouse, published: Path) -> None:
+    manifest = json.loads((published / pub.MANIFEST_NAME).read_text())
+    run_results = json.loads((warehouse.target / "run_results.json").read_text())
+    assert manifest["dbt"]["invocation_id"] == run_results["metadata"]["invocation_id"]
+    assert manifest["source_db"] == str(warehouse.db.resolve())
+    assert manifest["sha256"] == sha256(published / pub.PUBLISHED_NAME)
+    assert manifest["published_at"]
+    with pub.connect_read_only(published / pub.PUBLISHED_NAME) as con:
+        assert manifest["row_counts"] == pub.count_rows(con, pub.list_marts(con))
+
+
+def test_failed_build_is_refused_and_published_file_untouched(warehouse: Warehouse, published: Path,
+                                                             tmp_path: Path) -> None:
+    db = published / pub.PUBLISHED_NAME
+    before, manifest_before, mtime = sha256(db), (published / pub.MANIFEST_NAME).read_text(), db.stat().st_mtime_ns
+
+    def fail_one_test(doc: dict) -> None:
+        victim = next(r for r in doc["results"] if r["unique_id"].startswith("test."))
+        victim.update(status="fail", failures=3, message="Got 3 results, configured to fail if != 0")
+
+    target = tmp_path / "target"
+    write_run_results(warehouse.target / "run_results.json", target, fail_one_test)
+    proc = run_publish("--db", warehouse.db, "--target-path", target, "--publish-dir", published)
+    assert proc.returncode == 1
+    assert "REFUSED" in proc.stderr and "did not pass" in proc.stderr and ": fail" in proc.stderr
+    assert sha256(db) == before and db.stat().st_mtime_ns == mtime
+    assert (published / pub.MANIFEST_NAME).read_text() == manifest_before
+    assert [p.name for p in published.iterdir() if p.name.startswith(".")] == []
+
+
+def _set(**args):
+    return lambda doc: doc["args"].update(args)
+
+
+def _status(status: str):
+    return lambda doc: doc["results"][-1].update(status=status)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (_status("error"), "did not pass"),
+    (_status("skipped"), "did not pass"),
+    (_status("warn"), "did not pass"),
+    (lambda doc: next(r for r in doc["results"] if r["unique_id"].startswith("model.")).update(status="no-op"),
+     "did not pass"),
+    (_set(which="run"), "not `dbt build`"),
+    (_set(select=["sla_daily"]), "partial"),
+    (_set(empty=True), "--empty"),
+    (lambda doc: doc.update(results=[]), "ran no nodes"),
+])
+def test_audit_refuses(warehouse: Warehouse, tmp_path: Path, edit, message: str) -> None:
+    run_results = write_run_results(warehouse.target / "run_results.json", tmp_path, edit)
+    with pytest.raises(pub.PublishError, match=message):
+        pub.publish(warehouse.db, tmp_path / "out", run_results)
+    assert not (tmp_path / "out" / pub.PUBLISHED_NAME).exists()
+
+
+def test_refuses_without_run_results_or_marts(warehouse: Warehouse, tmp_path: Path) -> None:
+    with pytest.raises(pub.PublishError, match="run `dbt build` first"):
+        pub.publish(warehouse.db, tmp_path / "out", tmp_path / "nothing" / "run_results.json")
+    empty = tmp_path / "ops_sla.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(pub.PublishError, match="marts missing"):
+        pub.publish(empty, tmp_path / "out", warehouse.target / "run_results.json")
+    assert not (tmp_path / "out" / pub.PUBLISHED_NAME).exists()
+
+
+def test_refuses_while_a_writer_holds_the_warehouse(warehouse: Warehouse, tmp_path: Path) -> None:
+    db = tmp_path / "ops_sla.duckdb"
+    shutil.copyfile(warehouse.db, db)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(db)!r})
+        print('locked', flush=True)
+        sys.stdin.read()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(pub.PublishError, match="still writing"):
+            pub.publish(db, tmp_path / "out", warehouse.target / "run_results.json")
+    finally:
+        holder.communicate("", timeout=30)
+    assert not (tmp_path / "out" / pub.PUBLISHED_NAME).exists()
+
+
+def test_open_reader_blocks_neither_rebuild_nor_republish(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Tableau holding the published file open must not block the next `dbt build` + publish."""
+    db, out, target = tmp_path / "ops_sla.duckdb", tmp_path / "publish", tmp_path / "target"
+    shutil.copyfile(warehouse.db, db)
+    first = pub.publish(db, out, warehouse.target / "run_results.json")
+    first_invocation = json.loads(first.manifest.read_text())["dbt"]["invocation_id"]
+    reader = duckdb.connect(str(first.published), read_only=True)
+    try:
+        before = reader.execute("select count(*), sum(sla_a_business_minutes_including_wait) "
+                                "from marts.case_sla").fetchone()
+        run_dbt(["build"], warehouse.env(OPS_SLA_DB=str(db), DBT_TARGET_PATH=str(target),
+                                         DBT_LOG_PATH=str(target / "logs")))
+        proc = run_publish("--db", db, "--target-path", target, "--publish-dir", out)
+        assert proc.returncode == 0, proc.stderr
+        # the reader still sees its (old) file, undisturbed
+        assert reader.execute("select count(*), sum(sla_a_business_minutes_including_wait) "
+                              "from marts.case_sla").fetchone() == before
+    finally:
+        reader.close()
+    manifest = json.loads((out / pub.MANIFEST_NAME).read_text())
+    new_invocation = json.loads((target / "run_results.json").read_text())["metadata"]["invocation_id"]
+    assert manifest["dbt"]["invocation_id"] == new_invocation != first_invocation
+    with duckdb.connect(str(first.published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.case_sla").fetchone()[0] == before[0]

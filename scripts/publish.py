@@ -1,0 +1,56 @@
+#!/usr/bin/env python
+"""After `dbt build`: publish the warehouse for Tableau, then write the extracts and the dashboard.
+
+    python scripts/publish.py [--db DB] [--publish-dir DIR] [--target-path DIR] [--scale S]
+
+Runs, in order and stopping at the first failure:
+  1. ops_sla.publish   - audit target/run_results.json, copy $OPS_SLA_DB atomically to
+                         $OPS_SLA_PUBLISH_DIR/ops_sla.duckdb (+ manifest.json)
+  2. ops_sla.extracts  - every mart as .hyper and .csv under $OPS_SLA_PUBLISH_DIR/extracts/
+  3. ops_sla.dashboard - five PNGs and index.html under $OPS_SLA_PUBLISH_DIR/dashboard/
+Steps 2 and 3 read the published file, never the one dbt writes. A refused publish (exit 1)
+leaves everything previously published as it was.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ops_sla import dashboard, extracts, publish  # noqa: E402
+from ops_sla.paths import publish_dir  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/publish.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, help="warehouse dbt built (default: $OPS_SLA_DB)")
+    parser.add_argument("--publish-dir", type=Path, help="default: $OPS_SLA_PUBLISH_DIR or publish/")
+    parser.add_argument("--target-path", type=Path, help="dbt target folder (default: $DBT_TARGET_PATH or target/)")
+    parser.add_argument("--allow-partial", action="store_true", help="accept a --select/--exclude build")
+    parser.add_argument("--scale", default="1", help="dashboard PNG scale factor (default 1)")
+    args = parser.parse_args(argv)
+
+    out = args.publish_dir or publish_dir()
+    publish_args = ["--publish-dir", str(out)]
+    if args.db:
+        publish_args += ["--db", str(args.db)]
+    if args.target_path:
+        publish_args += ["--target-path", str(args.target_path)]
+    if args.allow_partial:
+        publish_args.append("--allow-partial")
+    published = str(out / publish.PUBLISHED_NAME)
+    steps = [
+        (publish.main, publish_args),
+        (extracts.main, ["--db", published, "--out", str(out / "extracts")]),
+        (dashboard.main, ["--db", published, "--out", str(out / "dashboard"), "--scale", args.scale]),
+    ]
+    for step, step_args in steps:
+        rc = step(step_args)
+        if rc:
+            return rc
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
