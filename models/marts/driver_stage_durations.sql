@@ -62,7 +62,9 @@ ranked as (
     select
         *,
         total_business_minutes / sum(total_business_minutes) over (partition by tier) as share_of_sla_a_minutes,
-        rank() over (partition by tier order by p95_business_minutes desc) as p95_rank
+        rank() over (partition by tier order by p95_business_minutes desc) as p95_rank,
+        rank() over (partition by tier order by p95_business_minutes_excluding_wait desc)
+            as p95_excluding_wait_rank
 
     from summarised
 
@@ -85,7 +87,8 @@ final as (
         total_business_minutes,
         total_customer_wait_business_minutes,
         share_of_sla_a_minutes,
-        p95_rank = 1 as is_bottleneck
+        p95_rank = 1 as is_bottleneck,
+        p95_excluding_wait_rank = 1 as is_bottleneck_excluding_wait
 
     from ranked
 

@@ -80,10 +80,15 @@ reopen_effects as (
     select
         scenarios.scenario_id,
         count(*) filter (where case_sla.reopen_count > 0) as eligible_cases,
-        null::bigint as breaches_before_including_wait,
-        null::bigint as breaches_after_including_wait,
-        null::bigint as breaches_before_paused_wait,
-        null::bigint as breaches_after_paused_wait,
+        -- first resolution is unchanged by fewer reopens: breaches stay as they are
+        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_including_wait)
+            as breaches_before_including_wait,
+        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_including_wait)
+            as breaches_after_including_wait,
+        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_paused_wait)
+            as breaches_before_paused_wait,
+        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_paused_wait)
+            as breaches_after_paused_wait,
         0.0 as business_hours_saved,
         scenarios.reduction_pct / 100.0 * {{ ops_sla.sum_minutes('case_sla.rework_business_minutes') }} / 60.0
             as rework_hours_saved,
@@ -98,9 +103,16 @@ reopen_effects as (
 
 single_effects as (
 
-    select * from stage_effects
-    union all
-    select * from reopen_effects
+    select
+        *,
+        breaches_before_including_wait - breaches_after_including_wait as breaches_avoided_including_wait,
+        breaches_before_paused_wait - breaches_after_paused_wait as breaches_avoided_paused_wait
+
+    from (
+        select * from stage_effects
+        union all
+        select * from reopen_effects
+    ) as effects_of_one_scenario
 
 ),
 
@@ -115,18 +127,22 @@ combination_parts as (
 
 ),
 
+-- a combination's parts act on different cases and time: savings and avoided breaches
+-- add up, but "breaches before/after" and eligible cases of overlapping sets do not
 combination_effects as (
 
     select
         combination_parts.scenario_id,
         null::bigint as eligible_cases,
-        (sum(single_effects.breaches_before_including_wait))::bigint as breaches_before_including_wait,
-        (sum(single_effects.breaches_after_including_wait))::bigint as breaches_after_including_wait,
-        (sum(single_effects.breaches_before_paused_wait))::bigint as breaches_before_paused_wait,
-        (sum(single_effects.breaches_after_paused_wait))::bigint as breaches_after_paused_wait,
+        null::bigint as breaches_before_including_wait,
+        null::bigint as breaches_after_including_wait,
+        null::bigint as breaches_before_paused_wait,
+        null::bigint as breaches_after_paused_wait,
         sum(single_effects.business_hours_saved order by single_effects.scenario_id) as business_hours_saved,
         sum(single_effects.rework_hours_saved order by single_effects.scenario_id) as rework_hours_saved,
-        sum(single_effects.reopens_avoided order by single_effects.scenario_id) as reopens_avoided
+        sum(single_effects.reopens_avoided order by single_effects.scenario_id) as reopens_avoided,
+        sum(single_effects.breaches_avoided_including_wait)::bigint as breaches_avoided_including_wait,
+        sum(single_effects.breaches_avoided_paused_wait)::bigint as breaches_avoided_paused_wait
 
     from combination_parts
     inner join single_effects
@@ -156,12 +172,10 @@ final as (
         effects.eligible_cases,
         effects.breaches_before_including_wait,
         effects.breaches_after_including_wait,
-        coalesce(effects.breaches_before_including_wait - effects.breaches_after_including_wait, 0)
-            as breaches_avoided_including_wait,
+        effects.breaches_avoided_including_wait,
         effects.breaches_before_paused_wait,
         effects.breaches_after_paused_wait,
-        coalesce(effects.breaches_before_paused_wait - effects.breaches_after_paused_wait, 0)
-            as breaches_avoided_paused_wait,
+        effects.breaches_avoided_paused_wait,
         coalesce(effects.business_hours_saved, 0) as business_hours_saved,
         coalesce(effects.rework_hours_saved, 0) as rework_hours_saved,
         coalesce(effects.business_hours_saved, 0) + coalesce(effects.rework_hours_saved, 0) as total_hours_saved,

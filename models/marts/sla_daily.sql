@@ -50,6 +50,10 @@ final as (
         sla_a_breached_cases_paused_wait,
         sla_a_breached_cases_paused_wait / nullif(resolved_cases, 0) as sla_a_breach_rate_paused_wait,
         open_cases_past_sla_a_target,
+        (sla_a_breached_cases_including_wait + open_cases_past_sla_a_target)
+        / nullif(resolved_cases + open_cases_past_sla_a_target, 0) as sla_a_known_breach_rate_including_wait,
+        open_cases / cases_opened as open_share,
+        open_cases = 0 as is_cohort_final,
         sla_a_p50_business_minutes_including_wait,
         sla_a_p90_business_minutes_including_wait
 
