@@ -16,6 +16,8 @@
 {%- endmacro %}
 
 {% macro duckdb__business_minutes_add(start_ts, minutes) -%}
+    {#- NaN, infinite or absurd minutes (|minutes| * 6e7 >= 4e18, ~6.7e10 minutes) give NULL
+        like any other target outside the calendar, instead of a BIGINT cast error. -#}
     {%- set index = ref('int_business_time_index') -%}
     {%- set target_us -%}
         (({{ ops_sla.business_ordinal_us(start_ts) }}) + cast(round(case

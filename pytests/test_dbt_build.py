@@ -15,7 +15,10 @@ def _results(wh: Warehouse) -> list[dict]:
 
 def test_build_passes_every_node(warehouse: Warehouse) -> None:
     results = _results(warehouse)
-    bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    # exposures have nothing to run: dbt reports them as no-op
+    bad = [(r["unique_id"], r["status"]) for r in results
+           if r["status"] not in ("success", "pass") and not (r["unique_id"].startswith("exposure.")
+                                                            and r["status"] == "no-op")]
     assert not bad
     kinds = Counter(r["unique_id"].split(".")[0] for r in results)
     # the build really ran models, seeds, data tests and unit tests (not an empty selection)

@@ -43,7 +43,7 @@ class Staffing:
     shifts: tuple[tuple[str, float], ...] = (("EARLY", 0.5), ("LATE", 0.5))
     agents_per_1000_weekday_cases: float = 52.0  # planned agents per business day
     shrinkage: float = 0.22  # vacations, training, sickness
-    december_shrinkage: float = 0.33  # staffing deterioration in the holiday season
+    december_shrinkage: float = 0.29  # staffing deterioration in the holiday season
     shrinkage_noise: float = 0.03
     cases_per_agent_day: float = 27.0  # what one effective agent clears per business day
 
@@ -62,7 +62,7 @@ class WorkModel:
     congestion_load_coef: float = 0.55
     congestion_backlog_coef: float = 0.9
     # investigation work: lognormal median by tier, sigma by tier, scaled by case type
-    investigation_median: tuple[float, float, float] = (210.0, 330.0, 350.0)
+    investigation_median: tuple[float, float, float] = (215.0, 340.0, 365.0)
     investigation_sigma: tuple[float, float, float] = (0.6, 0.62, 0.92)
     case_type_factor: tuple[float, float, float] = (1.12, 0.86, 1.0)
     # review/QA to resolution: gamma mean by tier
