@@ -10,7 +10,7 @@ export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data build publish docs run daily test lint bench findings clean
+.PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,6 +60,14 @@ findings: venv  ## print the findings table from the warehouse
 
 bench: venv  ## benchmarks with printed tables (full scale)
 	$(BIN)/python scripts/bench.py
+
+readme-images:  ## refresh docs/images from the published dashboard (needs chromium)
+	cp "$$OPS_SLA_PUBLISH_DIR"/dashboard/*.png docs/images/
+	profile=$$(mktemp -d) && chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+	    --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+	    --hide-scrollbars --user-data-dir=$$profile --virtual-time-budget=15000 --window-size=1000,2700 \
+	    --screenshot=docs/images/dashboard.png "file://$$OPS_SLA_PUBLISH_DIR/dashboard/index.html"; \
+	rc=$$?; rm -rf $$profile; exit $$rc
 
 clean:  ## remove generated data, the warehouse and dbt artefacts (keeps .venv)
 	rm -rf data target logs publish
