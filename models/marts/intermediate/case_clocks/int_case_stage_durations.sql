@@ -4,11 +4,6 @@
 -- whole window. Customer wait inside each stage is measured separately.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
-) }}
 
 with
 

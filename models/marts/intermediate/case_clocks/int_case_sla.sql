@@ -5,11 +5,6 @@
 -- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
-) }}
 
 with
 

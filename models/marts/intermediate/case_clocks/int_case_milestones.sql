@@ -5,11 +5,6 @@
 -- Incremental: re-derives the cases of int_case_refresh_scope.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
-) }}
 
 with
 

@@ -2,11 +2,6 @@
 -- Rework time is measured from these events; intervals still open are counted, not timed.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
-) }}
 
 with
 

@@ -2,11 +2,6 @@
 -- response yet is open (closed_at NULL); the SLA engine clips it to the measured window.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
-) }}
 
 with
 
