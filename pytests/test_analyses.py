@@ -1,0 +1,29 @@
+"""The analyst's questions in analyses/ compile and run against the built warehouse."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Warehouse, run_dbt
+
+ANALYSES = ["tier3_bottleneck_deep_dive", "policy_sensitivity"]
+
+
+@pytest.mark.parametrize("name", ANALYSES)
+def test_analysis_runs(warehouse: Warehouse, name: str) -> None:
+    run_dbt(["compile", "--select", name], warehouse.env())
+    sql = next((warehouse.target / "compiled").rglob(f"{name}.sql")).read_text()
+    rows = warehouse.query(sql)
+    assert rows, f"{name} returned no rows"
+
+
+def test_policy_sensitivity_matches_the_mart(warehouse: Warehouse) -> None:
+    run_dbt(["compile", "--select", "policy_sensitivity"], warehouse.env())
+    sql = next((warehouse.target / "compiled").rglob("policy_sensitivity.sql")).read_text()
+    got = {(t, c): (n, inc, paused) for t, c, n, inc, paused, *_ in warehouse.query(sql)}
+    mart = warehouse.query(
+        "select tier, case_type, resolved_cases, sla_a_breach_rate_including_wait, sla_a_breach_rate_paused_wait "
+        "from marts.sla_by_tier_case_type where tier <> 'ALL' and case_type <> 'ALL'")
+    assert len(mart) == len(got)
+    for tier, case_type, n, inc, paused in mart:
+        g = got[(tier, case_type)]
+        assert g[0] == n and abs(g[1] - inc) < 1e-12 and abs(g[2] - paused) < 1e-12
