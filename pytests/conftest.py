@@ -39,6 +39,8 @@ class Warehouse:
     target: Path
 
     def env(self, **extra: str) -> dict[str, str]:
+        """dbt environment for this warehouse. Commands other than a build must pass their own
+        DBT_TARGET_PATH: the publish tests read this warehouse's run_results.json."""
         return dbt_env(self.raw, self.db, self.target, **extra)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
