@@ -3,15 +3,10 @@
 {% macro assert_raw_data_present() %}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
-        {%- set patterns = {
-            'cases': raw_dir ~ '/cases/*/*.parquet',
-            'events_log': raw_dir ~ '/events_log/*/*.parquet',
-            'staffing_schedule': raw_dir ~ '/staffing_schedule/*.parquet',
-            'calendar_dim': raw_dir ~ '/calendar_dim/*.parquet',
-        } -%}
         {%- set missing = [] -%}
-        {%- for table, pattern in patterns.items() -%}
-            {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+        {%- for table, spec in ops_sla.raw_tables().items() -%}
+            {%- set pattern = spec.pattern -%}
+            {%- set found = run_query("select count(*) from glob(" ~ ops_sla.sql_literal(pattern) ~ ")").columns[0].values()[0] -%}
             {%- if found == 0 -%}
                 {%- do missing.append(table ~ " (" ~ pattern ~ ")") -%}
             {%- endif -%}

@@ -33,6 +33,13 @@ stages as (
 
 ),
 
+milestones as (
+
+    select * from {{ ref('int_case_milestones') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
 rework as (
 
     select * from {{ ref('int_case_rework') }}
@@ -98,11 +105,14 @@ final as (
         coalesce(rework.rework_business_minutes, 0) as rework_business_minutes,
         coalesce(rework.open_rework_intervals, 0) as open_rework_intervals,
         sla.clean_event_count,
+        milestones.events_before_intake,
         cases.delivered_copies
 
     from cases
     inner join sla
         on cases.case_id = sla.case_id
+    inner join milestones
+        on cases.case_id = milestones.case_id
     left join stage_minutes
         on cases.case_id = stage_minutes.case_id
     left join rework

@@ -1,5 +1,7 @@
 -- Milestones of each case from its clean events at/after intake: first touch, the stage
--- starts before the first resolution, first resolution, cancellation, reopen count.
+-- starts before the first resolution, first resolution, cancellation, reopen count; and
+-- how many clean events are stamped before intake (ignored by the clocks, but counted: an
+-- intake after its own resolution leaves the case open, visibly flagged).
 -- First touch is the earliest agent action: the TRIAGE event in a normal case; when the
 -- data shows an agent acting earlier (TRIAGE missing, or stamped later), that action.
 -- Incremental: re-derives the cases of int_case_refresh_scope.
@@ -19,6 +21,16 @@ events as (
 
     select * from {{ ref('int_events_clean') }}
     where not is_before_intake
+    {%- if is_incremental() %}
+        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+    {%- endif %}
+
+),
+
+early_events as (
+
+    select * from {{ ref('int_events_clean') }}
+    where is_before_intake
     {%- if is_incremental() %}
         and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
     {%- endif %}
@@ -79,6 +91,17 @@ after_resolution as (
 
 ),
 
+before_intake as (
+
+    select
+        case_id,
+        count(*) as events_before_intake
+
+    from early_events
+    group by case_id
+
+),
+
 final as (
 
     select
@@ -101,7 +124,8 @@ final as (
         end as case_status,
         coalesce(after_resolution.reopen_count, 0) as reopen_count,
         firsts.last_event_at,
-        coalesce(firsts.clean_event_count, 0) as clean_event_count
+        coalesce(firsts.clean_event_count, 0) as clean_event_count,
+        coalesce(before_intake.events_before_intake, 0) as events_before_intake
 
     from cases
     left join firsts
@@ -110,6 +134,8 @@ final as (
         on cases.case_id = before_resolution.case_id
     left join after_resolution
         on cases.case_id = after_resolution.case_id
+    left join before_intake
+        on cases.case_id = before_intake.case_id
 
 )
 

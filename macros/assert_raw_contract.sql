@@ -1,0 +1,346 @@
+{#- The raw contract (DESIGN §3), checked before anything is built: an on-run-start hook
+    that fails with one message naming every bad file, column and date. Nothing reads the
+    data until the files are readable parquet with the contract's columns and types.
+    Row-level problems of events are not checked here: they are quarantined with a reason
+    (int_events_classified). See DECISIONLOG.md, "Bad input catalogue". -#}
+
+{#- Where each raw table's files live; `key` is the hive partition folder (<key>=YYYY-MM-DD). -#}
+{% macro raw_tables() %}
+    {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+    {{ return({
+        'cases': {'pattern': raw_dir ~ '/cases/*/*.parquet', 'key': 'intake_date'},
+        'events_log': {'pattern': raw_dir ~ '/events_log/*/*.parquet', 'key': 'ingestion_date'},
+        'staffing_schedule': {'pattern': raw_dir ~ '/staffing_schedule/*.parquet', 'key': none},
+        'calendar_dim': {'pattern': raw_dir ~ '/calendar_dim/*.parquet', 'key': none},
+    }) }}
+{% endmacro %}
+
+{#- A SQL string literal. -#}
+{% macro sql_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Raise one compiler error listing the problems (at most 25 lines). -#}
+{% macro raise_raw_problems(headline, problems, fix) %}
+    {%- set shown = problems[:25] -%}
+    {%- set more = ["... and " ~ (problems | length - 25) ~ " more"] if problems | length > 25 else [] -%}
+    {{ exceptions.raise_compiler_error(
+        "ops-sla: " ~ headline ~ " in OPS_SLA_RAW_DIR=" ~ env_var('OPS_SLA_RAW_DIR', 'data/raw')
+        ~ "; nothing was built:\n  - " ~ (shown + more) | join("\n  - ") ~ "\n" ~ fix
+    ) }}
+{% endmacro %}
+
+{% macro assert_raw_contract() %}
+    {%- if execute and flags.WHICH in ('run', 'build') -%}
+        {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+        {%- set tables = ops_sla.raw_tables() -%}
+        {%- set prefix = ops_sla.sql_literal(raw_dir ~ '/') -%}
+        {#- the contract's columns and types: data_type of the ops_export source columns -#}
+        {%- set contract = [] -%}
+        {%- for source in graph.sources.values() if source.source_name == 'ops_export' -%}
+            {%- for column in source.columns.values() if column.data_type -%}
+                {%- do contract.append("(" ~ ops_sla.sql_literal(source.name) ~ ", "
+                    ~ ops_sla.sql_literal(column.name) ~ ", " ~ ops_sla.sql_literal(column.data_type | lower) ~ ")") -%}
+            {%- endfor -%}
+        {%- endfor -%}
+
+        {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
+        {%- set files_sql -%}
+            with
+            files as (
+                {%- for table, spec in tables.items() %}
+                {% if not loop.first %}union all {% endif -%}
+                select
+                    {{ ops_sla.sql_literal(table) }} as raw_table,
+                    {{ ops_sla.sql_literal(spec.key or '') }} as partition_key,
+                    filename as file,
+                    size,
+                    content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob and size >= 12 as has_magic
+                from read_blob({{ ops_sla.sql_literal(raw_dir ~ '/' ~ table ~ '/**/*.parquet') }})
+                {%- endfor %}
+            ),
+            located as (
+                select
+                    *,
+                    replace(file, {{ prefix }}, '') as relative_file,
+                    case
+                        when partition_key = '' then regexp_matches(replace(file, {{ prefix }}, ''), '^[^/]+/[^/]+$')
+                        else regexp_matches(replace(file, {{ prefix }}, ''), '^[^/]+/[^/]+/[^/]+$')
+                    end as is_read,
+                    regexp_extract(replace(file, {{ prefix }}, ''), '^[^/]+/([^/]+)/', 1) as partition_folder
+                from files
+            )
+            select
+                relative_file,
+                file,
+                case
+                    when not is_read then
+                        'not read: the models read only '
+                        || case when partition_key = '' then raw_table || '/<name>.parquet'
+                           else raw_table || '/' || partition_key || '=YYYY-MM-DD/<name>.parquet' end
+                    when partition_key <> ''
+                        and try_cast(nullif(regexp_extract(
+                            partition_folder, '^' || partition_key || '=(\d{4}-\d{2}-\d{2})$', 1), '') as date) is null
+                        then 'partition folder ' || partition_folder || ' is not ' || partition_key || '=YYYY-MM-DD'
+                    when not has_magic then
+                        'not a readable parquet file (' || size || ' bytes, no PAR1 header/footer): '
+                        || 'truncated or corrupt - deliver it again'
+                end as problem
+            from located
+            order by relative_file
+        {%- endset -%}
+        {%- set files = run_query(files_sql) -%}
+        {%- set problems = [] -%}
+        {%- set readable = [] -%}
+        {%- for row in files.rows -%}
+            {%- if row['problem'] -%}
+                {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
+            {%- else -%}
+                {%- do readable.append(ops_sla.sql_literal(row['file'])) -%}
+            {%- endif -%}
+        {%- endfor -%}
+
+        {#- 2. the contract's columns, with a type that means the same thing -#}
+        {%- if readable -%}
+            {%- set schema_sql -%}
+                with
+                contract (raw_table, column_name, data_type) as (
+                    values {{ contract | join(", ") }}
+                ),
+                accepted (data_type, duckdb_type) as (
+                    values
+                        ('varchar', 'VARCHAR'),
+                        ('timestamp with time zone', 'TIMESTAMP WITH TIME ZONE'),
+                        ('date', 'DATE'),
+                        ('boolean', 'BOOLEAN'),
+                        ('double', 'DOUBLE'), ('double', 'FLOAT'), ('double', 'DECIMAL%'),
+                        ('double', 'TINYINT'), ('double', 'SMALLINT'), ('double', 'INTEGER'), ('double', 'BIGINT'),
+                        {%- for integer_type in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT',
+                                                 'UTINYINT', 'USMALLINT', 'UINTEGER'] %}
+                        ('integer', '{{ integer_type }}'), ('bigint', '{{ integer_type }}'){{ "," if not loop.last }}
+                        {%- endfor %}
+                ),
+                schema as (
+                    select
+                        file_name as file,
+                        replace(file_name, {{ prefix }}, '') as relative_file,
+                        split_part(replace(file_name, {{ prefix }}, ''), '/', 1) as raw_table,
+                        name as column_name,
+                        duckdb_type
+                    from parquet_schema([{{ readable | join(", ") }}])
+                ),
+                files as (
+                    select distinct
+                        file,
+                        relative_file,
+                        raw_table
+                    from schema
+                ),
+                checked as (
+                    select
+                        files.relative_file,
+                        contract.column_name,
+                        contract.data_type,
+                        schema.duckdb_type,
+                        exists (
+                            select 1 from accepted
+                            where accepted.data_type = contract.data_type and schema.duckdb_type like accepted.duckdb_type
+                        ) as type_ok
+                    from files
+                    inner join contract
+                        on files.raw_table = contract.raw_table
+                    left join schema
+                        on files.file = schema.file and contract.column_name = schema.column_name
+                )
+                select
+                    relative_file,
+                    case
+                        when duckdb_type is null then 'column ' || column_name || ' is missing (expected ' || data_type || ')'
+                        else 'column ' || column_name || ' is ' || replace(duckdb_type, '"', '') || ', expected ' || data_type
+                            || case when data_type = 'timestamp with time zone'
+                                and duckdb_type like 'TIMESTAMP%' then ' (an instant, UTC-adjusted: a naive local'
+                                || ' time is ambiguous)' else '' end
+                    end as problem
+                from checked
+                where not type_ok
+                order by relative_file, column_name
+            {%- endset -%}
+            {%- for row in run_query(schema_sql).rows -%}
+                {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- if problems -%}
+            {{ ops_sla.raise_raw_problems(
+                "raw files that break the raw contract (DESIGN §3)", problems,
+                "Fix or re-deliver these files; the columns and types are in models/raw/_raw__sources.yml."
+            ) }}
+        {%- endif -%}
+
+        {#- 3. no partition date missing between the first and the last (a lost delivery) -#}
+        {%- set allowed = var('partition_dates_allowed_missing', []) -%}
+        {%- set gaps_sql -%}
+            with
+            partitions as ({{ ops_sla.raw_partition_dates(tables) }}),
+            bounds as (
+                select
+                    raw_table,
+                    min(partition_date) as first_date,
+                    max(partition_date) as last_date
+                from partitions
+                group by raw_table
+            ),
+            missing as (
+                select
+                    bounds.raw_table,
+                    cast(unnest(generate_series(bounds.first_date, bounds.last_date, interval 1 day)) as date) as missing_date
+                from bounds
+                except
+                select
+                    raw_table,
+                    partition_date
+                from partitions
+            ),
+            unexpected as (
+                select
+                    raw_table,
+                    missing_date,
+                    missing_date - cast(row_number() over (partition by raw_table order by missing_date) as integer)
+                        as run_id
+                from missing
+                where cast(missing_date as varchar) not in ({{ ops_sla.sql_date_list(allowed) }})
+            ),
+            runs as (
+                select
+                    raw_table,
+                    min(missing_date) as gap_from,
+                    max(missing_date) as gap_to,
+                    count(*) as days
+                from unexpected
+                group by raw_table, run_id
+            )
+            select
+                runs.raw_table,
+                runs.raw_table || ': no partition folder for '
+                || case when runs.days = 1 then cast(runs.gap_from as varchar)
+                   else cast(runs.gap_from as varchar) || '..' || cast(runs.gap_to as varchar)
+                       || ' (' || runs.days || ' days)' end
+                || ' between the first (' || cast(bounds.first_date as varchar) || ') and the last ('
+                || cast(bounds.last_date as varchar) || ') partition' as problem
+            from runs
+            inner join bounds
+                on runs.raw_table = bounds.raw_table
+            order by runs.raw_table, runs.gap_from
+        {%- endset -%}
+        {%- for row in run_query(gaps_sql).rows -%}
+            {%- do problems.append(row['problem']) -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{ ops_sla.raise_raw_problems(
+                "partition dates missing from the raw export (a lost or failed delivery)", problems,
+                "Deliver the missing files. If a day really had no data, deliver an empty parquet file for it "
+                ~ "(zero rows, the same columns) or list the date in var partition_dates_allowed_missing."
+            ) }}
+        {%- endif -%}
+
+        {#- 4. the calendar covers the data, and every case can be measured (no case quarantine:
+               every raw case must reach case_sla) -#}
+        {%- set earliest = "cast(" ~ ops_sla.sql_literal(var('earliest_plausible_ts')) ~ " as timestamptz)" -%}
+        {%- set intake_date = "cast(" ~ ops_sla.instant_to_local('intake_ts') ~ " as date)" -%}
+        {%- set values_sql -%}
+            with
+            calendar as (
+                select
+                    min(calendar_date) as first_date,
+                    max(calendar_date) as last_date
+                from read_parquet({{ ops_sla.sql_literal(tables.calendar_dim.pattern) }})
+            ),
+            partitions as (
+                select
+                    raw_table,
+                    min(partition_date) as first_date,
+                    max(partition_date) as last_date
+                from ({{ ops_sla.raw_partition_dates(tables) }})
+                group by raw_table
+            ),
+            coverage as (
+                select
+                    'calendar_dim covers ' || coalesce(cast(calendar.first_date as varchar), '(no dates)') || '..'
+                    || coalesce(cast(calendar.last_date as varchar), '') || ' but the ' || partitions.raw_table
+                    || ' partitions run ' || cast(partitions.first_date as varchar) || '..'
+                    || cast(partitions.last_date as varchar)
+                    || ': extend calendar_dim to cover every date of the data' as problem
+                from partitions
+                cross join calendar
+                where
+                    calendar.first_date is null
+                    or partitions.first_date < calendar.first_date
+                    or partitions.last_date > calendar.last_date
+            ),
+            cases as (
+                select
+                    replace(filename, {{ prefix }}, '') as relative_file,
+                    count(*) filter (where case_id is null or trim(case_id) = '') as blank_ids,
+                    count(*) filter (where intake_ts is null) as null_intakes,
+                    count(*) filter (where intake_ts < {{ earliest }}) as early_intakes,
+                    min(intake_ts) filter (where intake_ts < {{ earliest }}) as example_early_intake,
+                    count(*) filter (
+                        where intake_ts >= {{ earliest }}
+                        and {{ intake_date }} not between calendar.first_date and calendar.last_date
+                    ) as uncovered_intakes,
+                    max(intake_ts) filter (
+                        where intake_ts >= {{ earliest }}
+                        and {{ intake_date }} not between calendar.first_date and calendar.last_date
+                    ) as example_uncovered_intake
+                from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true)
+                cross join calendar
+                group by 1
+            )
+            select problem from coverage
+            union all
+            select relative_file || ': column case_id is NULL or blank in ' || blank_ids || ' row(s)'
+            from cases where blank_ids > 0
+            union all
+            select relative_file || ': column intake_ts is NULL (NaT) in ' || null_intakes
+                || ' row(s): a case cannot be measured without its intake instant'
+            from cases where null_intakes > 0
+            union all
+            select relative_file || ': column intake_ts is before earliest_plausible_ts ('
+                || {{ ops_sla.sql_literal(var('earliest_plausible_ts')) }} || ') in ' || early_intakes
+                || ' row(s), e.g. ' || cast(example_early_intake as varchar)
+            from cases where early_intakes > 0
+            union all
+            -- (when the calendar does not cover the partitions, that one line says it all)
+            select relative_file || ': column intake_ts is outside calendar_dim in ' || uncovered_intakes
+                || ' row(s), e.g. ' || cast(example_uncovered_intake as varchar)
+            from cases where uncovered_intakes > 0 and not exists (select 1 from coverage)
+    {%- endset -%}
+        {%- for row in run_query(values_sql).rows -%}
+            {%- do problems.append(row['problem']) -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{ ops_sla.raise_raw_problems(
+                "raw data the SLA clocks cannot measure", problems,
+                "Every raw case must reach case_sla with a measurable intake, so these stop the build: "
+                ~ "fix the export, or extend calendar_dim."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- SQL: the distinct (raw_table, partition_date) of the partitioned raw tables, from the
+    folder names of the files the models read. -#}
+{% macro raw_partition_dates(tables) -%}
+    {%- for table, spec in tables.items() if spec.key %}
+    {% if not loop.first %}union {% endif -%}
+    select distinct
+        {{ ops_sla.sql_literal(table) }} as raw_table,
+        cast(regexp_extract(file, '/{{ spec.key }}=(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date) as partition_date
+    from glob({{ ops_sla.sql_literal(spec.pattern) }})
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A SQL list of date strings (never empty: '' matches no date). -#}
+{% macro sql_date_list(dates) -%}
+    ''{%- for d in dates %}, {{ ops_sla.sql_literal(d | string) }}{%- endfor -%}
+{%- endmacro %}

@@ -1,0 +1,429 @@
+"""The bad-input catalogue (DECISIONLOG.md, "Bad input catalogue"): one test per kind of bad input.
+
+Each test corrupts its own copy of one small generated raw folder (pyarrow), runs what
+`make build` runs (`dbt build --full-refresh`) and checks what a user would see:
+
+* either the build stops early with one message naming the file(s), column(s) or date(s)
+  (the on-run-start hook `assert_raw_contract`; nothing is built, no Python traceback);
+* or it passes, the bad rows are in `marts.quarantined_events` with their reason, every raw
+  event row is accounted for (`marts.event_reconciliation.is_reconciled`) and every raw case
+  is in `marts.case_sla`.
+
+A missing raw *root* folder is tested in test_dbt_build.py; here, a raw table's folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from conftest import dbt_env, run_dbt, run_generator
+
+SMALL = ["--cases", "1500", "--start", "2025-10-01", "--end", "2025-11-30"]
+DAY = "2025-10-15"
+EVENTS = f"events_log/ingestion_date={DAY}/part-0.parquet"
+CASES = f"cases/intake_date={DAY}/part-0.parquet"
+CALENDAR = "calendar_dim/calendar_dim.parquet"
+
+
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- builds
+
+
+@dataclass
+class Build:
+    raw: Path
+    db: Path
+    target: Path
+    returncode: int
+    output: str
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def df(self, sql: str) -> pd.DataFrame:
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return con.sql(sql).df()
+
+
+# One warehouse path and target folder for every build of the module (dbt then re-parses
+# only what changed); each build's warehouse is moved to the test's own folder afterwards.
+_SHARED: dict[str, Path] = {}
+
+
+def build(raw: Path, where: Path, *extra: str) -> Build:
+    """What `make build` runs, on `raw`, into a warehouse of its own (moved to `where`)."""
+    db, target = _SHARED["db"], _SHARED["target"]
+    db.unlink(missing_ok=True)
+    (target / "run_results.json").unlink(missing_ok=True)
+    proc = run_dbt(["build", "--full-refresh", *extra], dbt_env(raw, db, target), check=False)
+    where.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        db.rename(where / db.name)
+    results = target / "run_results.json"
+    if results.exists():
+        shutil.copy(results, where / results.name)
+    return Build(raw, where / db.name, where, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("bad_input")
+    _SHARED.update(db=base / "build" / "ops_sla.duckdb", target=base / "build" / "target")
+    raw = base / "raw"
+    run_generator(raw, *SMALL)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def baseline(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The uncorrupted data, built once: the generator writes no quarantinable row."""
+    b = build(generated, tmp_path_factory.mktemp("baseline"))
+    assert b.returncode == 0, b.output[-3000:]
+    assert b.query("select count(*) from marts.quarantined_events") == [(0,)]
+    return b
+
+
+@pytest.fixture
+def raw(generated: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the generated raw folder, to corrupt."""
+    copy = tmp_path / "raw"
+    shutil.copytree(generated, copy)
+    return copy
+
+
+def read(raw: Path, rel: str) -> pa.Table:
+    return pq.read_table(raw / rel)
+
+
+def write(raw: Path, rel: str, table: pa.Table) -> None:
+    (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, raw / rel)
+
+
+def set_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, values)
+
+
+def set_rows(raw: Path, rel: str, changes: dict[int, dict[str, object]]) -> None:
+    """Overwrite some values of some rows, keeping the file's schema and row order."""
+    t = read(raw, rel)
+    rows = t.to_pylist()
+    for i, values in changes.items():
+        rows[i].update(values)
+    write(raw, rel, pa.Table.from_pylist(rows, schema=t.schema))
+
+
+def raw_query(raw: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Query the raw parquet directly ({events}, {cases}), independently of dbt."""
+    with duckdb.connect() as con:
+        return con.execute(sql.format(
+            events=f"read_parquet('{raw}/events_log/*/*.parquet', filename = true, file_row_number = true)",
+            cases=f"read_parquet('{raw}/cases/*/*.parquet', filename = true, file_row_number = true)",
+        ), params or []).fetchall()
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def assert_stopped_early(b: Build, *expected: str) -> None:
+    """The build failed before building anything, with one message naming what is wrong."""
+    assert b.returncode != 0, "the build passed"
+    missing = [e for e in expected if e not in b.output]
+    assert not missing, f"{missing} not in the output:\n{b.output[-4000:]}"
+    assert "Traceback" not in b.output
+    assert " OK created " not in b.output, "models were built before the error"
+    results = b.target / "run_results.json"  # (none: dbt stopped in on-run-start)
+    if results.exists():
+        kinds = [r["unique_id"].split(".")[0] for r in json.loads(results.read_text())["results"]]
+        assert "model" not in kinds
+
+
+def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> None:
+    """The build passed; exactly these rows are quarantined (file, row, reason); every raw
+    event row has one outcome per file; every raw case is in case_sla."""
+    assert b.returncode == 0, b.output[-4000:]
+    got = set(b.query("select source_file, cast(source_row as integer), reason_code from marts.quarantined_events"))
+    assert got == quarantined
+    assert b.query("select count(*) from marts.event_reconciliation where not is_reconciled") == [(0,)]
+    (raw_rows,) = raw_query(b.raw, "select count(*) from {events}")[0]
+    assert b.query("select sum(raw_rows) from marts.event_reconciliation") == [(raw_rows,)]
+    raw_cases = {r[0] for r in raw_query(b.raw, "select distinct trim(case_id) from {cases}")}
+    assert {r[0] for r in b.query("select case_id from marts.case_sla")} == raw_cases
+    assert b.query("select count(*) = count(distinct case_id) from marts.case_sla") == [(True,)]
+
+
+def clean_rows(baseline: Build, rel: str, n: int) -> list[int]:
+    """Rows of a file that are clean, with their recorded time, in the uncorrupted build (a
+    duplicate stays a duplicate whatever else is wrong with it: that rule comes first)."""
+    return [int(r) for (r,) in baseline.query(
+        "select source_row from intermediate.int_events_classified where source_file = ? "
+        "and disposition = 'clean' and event_time_source = 'recorded' order by source_row limit ?", [rel, n])]
+
+
+def case_sla(b: Build, exclude: str = "") -> pd.DataFrame:
+    cols = f" exclude ({exclude})" if exclude else ""
+    return b.df(f"select *{cols} from marts.case_sla order by case_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@pytest.mark.parametrize("table, how", [("events_log", "missing folder"), ("calendar_dim", "empty folder")])
+def test_missing_or_empty_raw_table_folder_fails_naming_it(raw: Path, tmp_path: Path, table: str, how: str) -> None:
+    shutil.rmtree(raw / table)
+    if how == "empty folder":
+        (raw / table).mkdir()
+        (raw / table / "README.txt").write_text("not parquet\n")
+    b = build(raw, tmp_path)
+    assert_stopped_early(b, f"no raw parquet files for {table}", str(raw), "make data")
+
+
+def test_missing_partition_fails_naming_the_dates(raw: Path, tmp_path: Path) -> None:
+    """Error, not warning: a date missing inside the range is a lost delivery, and it would
+    change the numbers silently (cases missing from every rate, events of them quarantined as
+    UNKNOWN_CASE, cases whose events are lost looking open and breached)."""
+    shutil.rmtree(raw / f"events_log/ingestion_date={DAY}")
+    for d in ("2025-10-20", "2025-10-21", "2025-10-22"):
+        shutil.rmtree(raw / f"cases/intake_date={d}")
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "partition dates missing",
+        f"events_log: no partition folder for {DAY} between the first (2025-10-01) and the last (2025-11-30)",
+        "cases: no partition folder for 2025-10-20..2025-10-22 (3 days)",
+        "partition_dates_allowed_missing",
+    )
+
+
+def test_acknowledged_missing_partition_builds_and_quarantines_orphan_events(raw: Path, tmp_path: Path,
+                                                                            baseline: Build) -> None:
+    """A date listed in var partition_dates_allowed_missing is accepted; nothing is lost:
+    the events of the cases that are not there are quarantined as UNKNOWN_CASE."""
+    orphans = raw_query(raw, f"""
+        select replace(e.filename, '{raw}/', ''), e.file_row_number
+        from {{events}} as e
+        where trim(e.case_id) in (select trim(case_id) from {{cases}} where filename like '%intake_date={DAY}/%')""")
+    duplicates = set(baseline.query(
+        "select source_file, source_row from intermediate.int_events_classified where disposition = 'duplicate'"))
+    orphans = [o for o in orphans if o not in duplicates]
+    assert orphans
+    shutil.rmtree(raw / f"cases/intake_date={DAY}")
+    b = build(raw, tmp_path, "--vars", json.dumps({"partition_dates_allowed_missing": [DAY]}))
+    assert_nothing_lost(b, {(f, int(r), "UNKNOWN_CASE") for f, r in orphans})
+
+
+def test_misfiled_partition_fails_naming_the_file(raw: Path, tmp_path: Path) -> None:
+    (raw / EVENTS).rename(raw / "events_log" / "extra.parquet")  # not in a partition folder: never read
+    (raw / "cases" / DAY).mkdir()
+    (raw / CASES).rename(raw / "cases" / DAY / "part-0.parquet")  # read, but no intake_date key
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "events_log/extra.parquet: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/",
+        f"cases/{DAY}/part-0.parquet: partition folder {DAY} is not intake_date=YYYY-MM-DD",
+    )
+
+
+def test_file_with_missing_column_fails_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
+    write(raw, EVENTS, read(raw, EVENTS).drop_columns(["ingestion_ts"]))
+    write(raw, CASES, read(raw, CASES).drop_columns(["tier", "team_tz"]))
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "break the raw contract",
+        f"{EVENTS}: column ingestion_ts is missing (expected timestamp with time zone)",
+        f"{CASES}: column team_tz is missing (expected varchar)",
+        f"{CASES}: column tier is missing (expected varchar)",
+    )
+
+
+def test_column_with_wrong_type_fails_naming_file_column_and_types(raw: Path, tmp_path: Path) -> None:
+    ev2, ev3 = EVENTS.replace("10-15", "10-16"), EVENTS.replace("10-15", "10-17")
+    t = read(raw, EVENTS)
+    write(raw, EVENTS, set_column(t, "event_ts", pc.cast(t["event_ts"], pa.string())))  # ISO strings
+    t = read(raw, ev2)
+    write(raw, ev2, set_column(t, "event_id", pc.cast(t["event_id"], pa.string())))
+    t = read(raw, ev3)  # epoch seconds as DOUBLE, NaN where the time is missing
+    seconds = [float("nan") if v is None else v.timestamp() for v in t["ingestion_ts"].to_pylist()]
+    write(raw, ev3, set_column(t, "ingestion_ts", pa.array(seconds, pa.float64())))
+    t = read(raw, CASES)  # naive local time: ambiguous
+    write(raw, CASES, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("us"))))
+    t = read(raw, CALENDAR)
+    write(raw, CALENDAR, set_column(t, "is_holiday", pc.cast(t["is_holiday"], pa.string())))
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "break the raw contract",
+        f"{EVENTS}: column event_ts is VARCHAR, expected timestamp with time zone",
+        f"{ev2}: column event_id is VARCHAR, expected bigint",
+        f"{ev3}: column ingestion_ts is DOUBLE, expected timestamp with time zone",
+        f"{CASES}: column intake_ts is TIMESTAMP, expected timestamp with time zone (an instant, UTC-adjusted",
+        f"{CALENDAR}: column is_holiday is VARCHAR, expected boolean",
+    )
+
+
+def test_unknown_status_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    rows = clean_rows(baseline, EVENTS, 3)
+    set_rows(raw, EVENTS, dict(zip(rows, [{"status": "ESCALATED_TO_MARS"}, {"status": None}, {"status": ""}],
+                                   strict=True)))
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, {(EVENTS, r, "UNKNOWN_STATUS") for r in rows})
+
+
+def test_events_for_unknown_cases_are_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    rows = clean_rows(baseline, EVENTS, 3)
+    set_rows(raw, EVENTS, dict(zip(rows, [{"case_id": "SR-NO-SUCH-CASE"}, {"case_id": None}, {"case_id": "  "}],
+                                   strict=True)))
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, {(EVENTS, r, "UNKNOWN_CASE") for r in rows})
+
+
+def test_file_delivered_twice_counts_once(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """The events file again in the next day's partition, the cases file again in its own."""
+    again = EVENTS.replace(f"{DAY}/part-0", "2025-10-16/part-1")
+    shutil.copy(raw / EVENTS, raw / again)
+    shutil.copy(raw / CASES, raw / CASES.replace("part-0", "part-1"))
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, set())
+    n = read(raw, EVENTS).num_rows
+    assert b.query("select raw_rows, clean_rows, duplicate_rows from marts.event_reconciliation "
+                   "where source_file = ?", [again]) == [(n, 0, n)]
+    # not one number moves; the cases of the file say they were delivered twice
+    pd.testing.assert_frame_equal(case_sla(b, "delivered_copies"), case_sla(baseline, "delivered_copies"))
+    twice = {r[0] for r in b.query("select case_id from marts.case_sla where delivered_copies = 2")}
+    assert twice == set(read(raw, CASES)["case_id"].to_pylist())
+    for mart in ("sla_daily", "sla_by_tier_case_type", "driver_stage_durations"):
+        sql = f"select * from marts.{mart} order by all"
+        pd.testing.assert_frame_equal(b.df(sql), baseline.df(sql), obj=mart)
+
+
+def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_path: Path) -> None:
+    shutil.copy(raw / CALENDAR, raw / "calendar_dim" / "calendar_dim (1).parquet")
+    b = build(raw, tmp_path)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "unique_ops_export_calendar_dim_calendar_date" in b.output
+
+
+def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    rows = clean_rows(baseline, EVENTS, 5)
+    ingested = read(raw, EVENTS)["ingestion_ts"][rows[4]].as_py()
+    set_rows(raw, EVENTS, {
+        rows[0]: {"event_ts": _utc(1970, 1, 1)},                       # epoch zero
+        rows[1]: {"event_ts": _utc(2100, 1, 1)},                       # far future
+        rows[2]: {"event_ts": None},                                   # NaT: imputed from ingestion
+        rows[3]: {"event_ts": None, "ingestion_ts": None},             # NaT twice: nothing to go on
+        rows[4]: {"event_ts": ingested + timedelta(days=2), "ingestion_ts": ingested},  # after ingestion
+    })
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, {(EVENTS, rows[0], "TS_OUT_OF_RANGE"), (EVENTS, rows[1], "TS_OUT_OF_RANGE"),
+                            (EVENTS, rows[3], "MISSING_TIMESTAMPS"), (EVENTS, rows[4], "EVENT_AFTER_INGESTION")})
+    sql = "select imputed_time_rows from marts.event_reconciliation where source_file = ?"
+    assert b.query(sql, [EVENTS])[0][0] == baseline.query(sql, [EVENTS])[0][0] + 1
+
+
+def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
+    """A case has no quarantine (every raw case must reach case_sla) and no clock without a
+    plausible intake: the build stops and names the file, the column and an example."""
+    set_rows(raw, CASES, {0: {"intake_ts": _utc(1970, 1, 1)}, 1: {"intake_ts": _utc(2100, 1, 1)},
+                          2: {"intake_ts": None}})
+    set_rows(raw, CASES.replace("10-15", "10-16"), {0: {"case_id": "   "}})
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "raw data the SLA clocks cannot measure",
+        f"{CASES}: column intake_ts is NULL (NaT) in 1 row(s)",
+        f"{CASES}: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) in 1 row(s), "
+        "e.g. 1970-01-01",
+        f"{CASES}: column intake_ts is outside calendar_dim in 1 row(s), e.g. 2100-01-01",
+        f"{CASES.replace('10-15', '10-16')}: column case_id is NULL or blank in 1 row(s)",
+    )
+
+
+def test_event_ingested_in_2100_fails_the_build(raw: Path, tmp_path: Path) -> None:
+    """Known gap (reported): an ingestion_ts beyond the calendar on an event with a plausible
+    event_ts is not quarantined; it becomes the as-of instant and the build fails at
+    assert_calendar_covers_data - loud, but without naming the file."""
+    set_rows(raw, EVENTS, {0: {"ingestion_ts": _utc(2100, 1, 1)}})
+    b = build(raw, tmp_path)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "FAIL 1 assert_calendar_covers_data" in b.output
+
+
+def test_intake_after_its_resolution_keeps_the_case_flagged(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """The clocks ignore events stamped before intake, so the case has no resolution any more:
+    it stays in case_sla, open, and events_before_intake says why."""
+    (case_id, clean_events) = baseline.query(
+        "select case_id, clean_event_count from marts.case_sla where case_status = 'resolved' "
+        "and events_before_intake = 0 order by case_id limit 1")[0]
+    file, row, last_ingested = raw_query(raw, f"""
+        select replace(c.filename, '{raw}/', ''), c.file_row_number,
+               (select max(greatest(e.event_ts, e.ingestion_ts)) from {{events}} as e where e.case_id = c.case_id)
+        from {{cases}} as c where c.case_id = ?""", [case_id])[0]
+    set_rows(raw, file, {row: {"intake_ts": last_ingested + timedelta(hours=1)}})
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, set())
+    got = b.query("select case_status, first_resolution_ts_local, clean_event_count, events_before_intake "
+                  "from marts.case_sla where case_id = ?", [case_id])
+    assert got == [("open", None, 0, clean_events)]
+    assert b.query("select count(*) from marts.case_sla where events_before_intake > 0") == [(1,)]
+
+
+ODD_IDS = ["SR-'; drop table marts.case_sla; --", "SR-ünïcødé-✓-🚀", 'SR,"quoted";\ttab', "SR-new\nline",
+           "  SR-padded  "]
+
+
+def test_case_ids_with_odd_characters_keep_their_events(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """Quotes, unicode, separators, control characters: the case keeps its events and its
+    numbers (leading/trailing spaces are trimmed on both sides). An id that differs by an
+    invisible character (not a space) is a different id: UNKNOWN_CASE."""
+    originals = [r[0] for r in baseline.query(
+        "select case_id from marts.case_sla where case_status = 'resolved' order by case_id limit 5")]
+    renamed = dict(zip(originals, ODD_IDS, strict=True))
+    files = raw_query(raw, f"""
+        select distinct replace(filename, '{raw}/', '') from {{events}} where list_contains(?, case_id)
+        union select distinct replace(filename, '{raw}/', '') from {{cases}} where list_contains(?, case_id)""",
+        [originals, originals])
+    for (rel,) in files:
+        t = read(raw, rel)
+        ids = [renamed.get(c, c) for c in t["case_id"].to_pylist()]
+        if rel.startswith("events_log/"):
+            ids = [c.strip() if c in ODD_IDS else c for c in ids]  # events carry the unpadded id
+        write(raw, rel, set_column(t, "case_id", pa.array(ids, pa.string())))
+    t = read(raw, EVENTS)
+    row = next(i for i in clean_rows(baseline, EVENTS, 50) if t["case_id"][i].as_py() not in ODD_IDS
+               and t["case_id"][i].as_py().strip() not in [c.strip() for c in ODD_IDS])
+    set_rows(raw, EVENTS, {row: {"case_id": t["case_id"][row].as_py() + "\u200b"}})  # zero-width space
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, {(EVENTS, row, "UNKNOWN_CASE")})
+    mine = case_sla(b).set_index("case_id").loc[[renamed[c].strip() for c in originals]]
+    theirs = case_sla(baseline).set_index("case_id").loc[originals]
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, damage: str) -> None:
+    rel = {"truncated": EVENTS, "garbage": CASES, "empty": "staffing_schedule/staffing_schedule.parquet"}[damage]
+    data = (raw / rel).read_bytes()
+    (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
+                             "empty": b""}[damage])
+    b = build(raw, tmp_path)
+    assert_stopped_early(b, f"{rel}: not a readable parquet file", "truncated or corrupt")
+
+
+def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:
+    t = read(raw, CALENDAR)
+    write(raw, CALENDAR, t.filter(pc.less(t["calendar_date"], pa.scalar(date(2025, 11, 1)))))
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
+        "extend calendar_dim",
+    )
