@@ -348,14 +348,15 @@ def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tm
     )
 
 
-def test_event_ingested_in_2100_fails_the_build(raw: Path, tmp_path: Path) -> None:
-    """Known gap (reported): an ingestion_ts beyond the calendar on an event with a plausible
-    event_ts is not quarantined; it becomes the as-of instant and the build fails at
-    assert_calendar_covers_data - loud, but without naming the file."""
-    set_rows(raw, EVENTS, {0: {"ingestion_ts": _utc(2100, 1, 1)}})
+def test_event_ingested_in_2100_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """A plausible event time but an ingestion time beyond the calendar: the row is
+    implausible as a whole - quarantined, and it does not become the data's as-of instant."""
+    (row,) = clean_rows(baseline, EVENTS, 1)
+    set_rows(raw, EVENTS, {row: {"ingestion_ts": _utc(2100, 1, 1)}})
     b = build(raw, tmp_path)
-    assert b.returncode != 0 and "Traceback" not in b.output
-    assert "FAIL 1 assert_calendar_covers_data" in b.output
+    assert_nothing_lost(b, {(EVENTS, row, "TS_OUT_OF_RANGE")})
+    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
+        "select as_of_ts_local from marts.data_as_of")
 
 
 def test_intake_after_its_resolution_keeps_the_case_flagged(raw: Path, tmp_path: Path, baseline: Build) -> None:

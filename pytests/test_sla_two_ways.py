@@ -417,7 +417,7 @@ def injected(small_raw: tuple[Path, Path], reference: Reference,
     raw = base / "raw"
     expected = inject(small_raw[0], raw, reference)
     wh = Warehouse(raw=raw, truth=small_raw[1], db=base / "ops_sla.duckdb", target=base / "target")
-    # models, seeds and unit tests only: the source tests (not_null event_id, ...) would rightly fail
+    # models, seeds and unit tests only: the probes are deliberately broken rows, which some data tests flag
     run_dbt(["build", "--exclude", "test_type:data"], wh.env())
     return wh, build_reference(raw), expected
 

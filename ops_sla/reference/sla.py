@@ -229,9 +229,11 @@ def clean_events(
             event_ts[i] = pd.Timestamp(inst)
             source[i] = "tz_repaired"
 
-    # 7. TS_OUT_OF_RANGE (the effective time: recorded, imputed or repaired)
+    # 7. TS_OUT_OF_RANGE (the effective time: recorded, imputed or repaired; or the ingestion time)
     lo, hi = _calendar_bounds(cal)
-    apply("TS_OUT_OF_RANGE", (event_ts < earliest_plausible_ts) | (event_ts < lo) | (event_ts >= hi))
+    ingested = e["ingestion_ts"]
+    apply("TS_OUT_OF_RANGE", (event_ts < earliest_plausible_ts) | (event_ts < lo) | (event_ts >= hi)
+          | (ingested < earliest_plausible_ts) | (ingested >= hi))
     # 8. EVENT_AFTER_INGESTION
     # READING: "later than its own ingestion (beyond the normal lag)" = event_ts > ingestion_ts + normal lag
     apply("EVENT_AFTER_INGESTION", (event_ts - e["ingestion_ts"]) > pd.Timedelta(seconds=normal_lag_seconds))

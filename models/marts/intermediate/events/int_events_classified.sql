@@ -97,6 +97,8 @@ outcomes as (
                 resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
                 or resolved_time.resolved_event_at < calendar_range.covers_from
                 or resolved_time.resolved_event_at >= calendar_range.covers_until
+                or resolved_time.ingested_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
+                or resolved_time.ingested_at >= calendar_range.covers_until
                 then 'TS_OUT_OF_RANGE'
             when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
                 then 'EVENT_AFTER_INGESTION'
