@@ -19,16 +19,23 @@ def run(ctx: Context) -> list[Row]:
     inc_db = ctx.work / "incremental" / "ops_sla.duckdb"
     full_db = ctx.work / "incremental-full" / "ops_sla.duckdb"
     full_db.parent.mkdir(parents=True, exist_ok=True)
-    dbt(["build", "--full-refresh"], dbt_env(raw, inc_db, ctx.work / "inc-base-target"))
+    # one target folder per warehouse, kept between commands, as `make daily` keeps target/:
+    # dbt then re-parses only what changed (partial parsing), like a real daily job
+    inc_env = dbt_env(raw, inc_db, ctx.work / "inc-target")
+    full_env = dbt_env(raw, full_db, ctx.work / "full-target")
+    dbt(["build", "--full-refresh"], inc_env)
+    dbt(["parse"], full_env)
     generate(raw, "--mode", "incremental", "--days", "1")
 
-    inc_build = dbt(["build"], dbt_env(raw, inc_db, ctx.work / "inc-target"))
+    inc_build = dbt(["build"], inc_env)
     inc_elapsed = run_results(ctx.work / "inc-target")["elapsed_time"]
-    full_build = dbt(["build", "--full-refresh"], dbt_env(raw, full_db, ctx.work / "full-target"))
+    full_build = dbt(["build", "--full-refresh"], full_env)
     full_elapsed = run_results(ctx.work / "full-target")["elapsed_time"]
-    inc_run = dbt(["run"], dbt_env(raw, inc_db, ctx.work / "inc-run-target"))
-    full_run = dbt(["run", "--full-refresh"], dbt_env(raw, full_db, ctx.work / "full-run-target"))
-    startup = dbt(["ls", "-s", "raw_cases", "--quiet"], dbt_env(raw, full_db, ctx.work / "ls-target"))
+    inc_run = dbt(["run"], inc_env)
+    inc_run_elapsed = run_results(ctx.work / "inc-target")["elapsed_time"]
+    full_run = dbt(["run", "--full-refresh"], full_env)
+    full_run_elapsed = run_results(ctx.work / "full-target")["elapsed_time"]
+    startup = dbt(["ls", "-s", "raw_cases", "--quiet"], full_env)
 
     def ratio_row(measure: str, inc: float, full: float, goal: bool) -> Row:
         r = inc / full
@@ -40,5 +47,7 @@ def run(ctx: Context) -> list[Row]:
         ratio_row("dbt build: incremental / full, dbt execution", inc_elapsed, full_elapsed, False),
         ratio_row("dbt run (models only): incremental / full, wall", inc_run.seconds, full_run.seconds, False),
         Row("incremental", "dbt start-up alone (dbt ls), wall", f"{startup.seconds:.1f} s", "", None,
-            "fixed cost in every dbt command"),
+            "fixed cost in every dbt command (Python imports, partial parse)"),
+        ratio_row("dbt run (models only): incremental / full, dbt execution", inc_run_elapsed, full_run_elapsed,
+                  False),
     ]
