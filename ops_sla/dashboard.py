@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import duckdb
 import pandas as pd
 import vl_convert as vlc
 
+from ops_sla.atomic import replacing
 from ops_sla.paths import publish_dir
 from ops_sla.publish import MANIFEST_NAME, PUBLISHED_NAME, PublishError, connect_read_only
 
@@ -420,12 +420,8 @@ def build_specs(db: Path) -> dict[str, dict]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with replacing(path) as tmp:
         tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _script_json(obj: object) -> str:

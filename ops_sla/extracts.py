@@ -23,6 +23,7 @@ import duckdb
 import pantab
 from tableauhyperapi import TableName
 
+from ops_sla.atomic import replacing
 from ops_sla.paths import publish_dir
 from ops_sla.publish import (
     MART_SCHEMA,
@@ -51,32 +52,18 @@ def hyper_table(mart: str) -> TableName:
     return TableName(HYPER_SCHEMA, mart)
 
 
-def _tmp_for(path: Path) -> Path:
-    # same folder (same file system, so os.replace is atomic); keeps the extension for the writers
-    return path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-
-
 def write_hyper(con: duckdb.DuckDBPyConnection, mart: str, path: Path) -> None:
     table = con.sql(f"select * from {MART_SCHEMA}.{quote_ident(mart)}").to_arrow_table()
-    tmp = _tmp_for(path)
     # the Hyper server writes hyperd.log into the working directory unless told otherwise
-    with tempfile.TemporaryDirectory(prefix="hyperd-log-") as log_dir:
-        try:
-            pantab.frame_to_hyper(table, tmp, table=hyper_table(mart), process_params={"log_dir": log_dir})
-            os.chmod(tmp, _FILE_MODE)  # Hyper creates 0640; extracts are shared like the CSVs
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hyperd-log-") as log_dir, replacing(path) as tmp:
+        pantab.frame_to_hyper(table, tmp, table=hyper_table(mart), process_params={"log_dir": log_dir})
+        os.chmod(tmp, _FILE_MODE)  # Hyper creates 0640; extracts are shared like the CSVs
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, mart: str, path: Path) -> None:
-    tmp = _tmp_for(path)
-    try:
+    with replacing(path) as tmp:
         con.execute(f"copy (select * from {MART_SCHEMA}.{quote_ident(mart)}) to {quote_str(str(tmp))}"
                     " (format csv, header true, delimiter ',')")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 WRITERS = {"hyper": write_hyper, "csv": write_csv}

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from ops_sla.atomic import fsync_file, replacing
 from ops_sla.paths import ROOT, publish_dir, warehouse
 
 MART_SCHEMA = "marts"
@@ -198,14 +199,6 @@ def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str) -> None:
 
 # --- publish ---------------------------------------------------------------------------------
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -215,10 +208,8 @@ def _sha256(path: Path) -> str:
 
 
 def write_json_atomic(path: Path, payload: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
-    _fsync(tmp)
-    os.replace(tmp, path)
+    with replacing(path, durable=True) as tmp:
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 
 def _remove(*paths: Path) -> None:
@@ -266,7 +257,7 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
             got = count_rows(con, list_marts(con))
         if got != expected:
             raise PublishError(f"the copy does not match the warehouse: {got} != {expected}")
-        _fsync(tmp)
+        fsync_file(tmp)
         stale_wal = dest.with_name(dest.name + ".wal")
         if stale_wal.exists():  # belongs to the old file; DuckDB would replay it onto the new one
             print(f"publish: removing stale {stale_wal}", file=sys.stderr)
@@ -277,7 +268,7 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
             raise PublishError(f"cannot replace {dest} ({exc}); close the program holding it "
                                "(on Windows, Tableau Desktop) and publish again") from exc
         if os.name == "posix":  # make the rename itself durable
-            _fsync(out_dir)
+            fsync_file(out_dir)
     finally:
         _remove(tmp, tmp_wal)
 
