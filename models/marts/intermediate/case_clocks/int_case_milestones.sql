@@ -17,23 +17,24 @@ cases as (
 
 ),
 
-events as (
+case_events as (
 
     select * from {{ ref('int_events_clean') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
+events as (
+
+    select * from case_events
     where not is_before_intake
-    {%- if is_incremental() %}
-        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
-    {%- endif %}
 
 ),
 
 early_events as (
 
-    select * from {{ ref('int_events_clean') }}
+    select * from case_events
     where is_before_intake
-    {%- if is_incremental() %}
-        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
-    {%- endif %}
 
 ),
 
