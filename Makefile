@@ -39,9 +39,9 @@ docs: venv  ## dbt docs site (static) into $OPS_SLA_PUBLISH_DIR/docs
 
 run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it
 
-daily: venv  ## append the next day of data and run the incremental build, then publish
+daily: venv  ## append the next day of data, build what it changes (selector daily), publish
 	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
-	$(DBT) build
+	$(DBT) build --selector daily
 	$(BIN)/python scripts/publish.py
 
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect) and dbt-score

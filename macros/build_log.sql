@@ -13,8 +13,18 @@
             finished_at timestamptz,
             status varchar
         );
+        {#- added later: warehouses built before gain the columns -#}
+        alter table ops_sla_meta.build_log add column if not exists selection varchar;
+        alter table ops_sla_meta.build_log add column if not exists full_refresh boolean;
+        alter table ops_sla_meta.build_log add column if not exists code_fingerprint varchar;
         insert into ops_sla_meta.build_log
-        values ('{{ invocation_id }}', {{ ops_sla.run_marker() }}, null, 'started');
+            (invocation_id, started_at, finished_at, status, selection, full_refresh, code_fingerprint)
+        values (
+            '{{ invocation_id }}', {{ ops_sla.run_marker() }}, null, 'started',
+            {{ ops_sla.sql_literal(ops_sla.invocation_selection()) if ops_sla.invocation_selection() else 'null' }},
+            {{ 'true' if flags.FULL_REFRESH else 'false' }},
+            '{{ ops_sla.code_fingerprint() }}'
+        );
     {%- else -%}
         select 1
     {%- endif -%}

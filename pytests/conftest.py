@@ -82,9 +82,9 @@ def small_raw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def warehouse(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """`dbt build` (all models, data tests and unit tests) on the small data set."""
+    """`dbt build --full-refresh` (all models, data tests and unit tests) on the small data set."""
     raw, truth = small_raw
     base = tmp_path_factory.mktemp("warehouse")
     wh = Warehouse(raw=raw, truth=truth, db=base / "ops_sla.duckdb", target=base / "target")
-    run_dbt(["build"], wh.env())
+    run_dbt(["build", "--full-refresh"], wh.env())
     return wh

@@ -14,11 +14,22 @@ import pytest
 from conftest import SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_generator
 from marts_compare import mart_differences
 
+DAILY = ("--selector", "daily")  # what `make daily` runs
+
 
 def _build(raw: Path, base: Path, *args: str, **env: str) -> Path:
     db = base / "ops_sla.duckdb"
     run_dbt(["build", *args], dbt_env(raw, db, base / "target", **env))
     return db
+
+
+def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
+    """Run the daily build, expect the guard to refuse it, return dbt's output."""
+    proc = run_dbt(["build", *DAILY, *extra], dbt_env(raw, db, target), check=False)
+    assert proc.returncode != 0, "the daily run was not refused"
+    output = proc.stdout + proc.stderr
+    assert "Run a full build first: `make build`" in output, output[-3000:]
+    return output
 
 
 def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
@@ -29,7 +40,7 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     _build(raw, inc, "--full-refresh")
     for _ in range(3):  # three daily deliveries: 12-29, 12-30, 12-31
         run_generator(raw, "--mode", "incremental", "--days", "1")
-        db = _build(raw, inc)
+        db = _build(raw, inc, *DAILY)
     full = _build(raw, tmp_path / "full", "--full-refresh")
     assert mart_differences(db, full) == {}
     # the runs really were incremental: four loads appended to the raw table, not a rebuild
@@ -57,8 +68,42 @@ def test_marts_do_not_depend_on_time_zone_or_threads(warehouse: Warehouse, tmp_p
     assert mart_differences(warehouse.db, other) == {}
 
 
-def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [(), DAILY], ids=["dbt-build", "daily-selector"])
+def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, tmp_path: Path,
+                                                          args: tuple[str, ...]) -> None:
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
-    run_dbt(["build"], dbt_env(warehouse.raw, copy, tmp_path / "target"))
+    run_dbt(["build", *args], dbt_env(warehouse.raw, copy, tmp_path / "target"))
     assert mart_differences(warehouse.db, copy) == {}
+
+
+def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
+    out = _daily_refused(warehouse.raw, tmp_path / "empty.duckdb", tmp_path / "target")
+    assert "has no successful full build" in out
+
+
+def test_daily_run_refused_after_a_var_change(warehouse: Warehouse, tmp_path: Path) -> None:
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    out = _daily_refused(warehouse.raw, copy, tmp_path / "target", "--vars", "{business_day_close: '17:00'}")
+    assert "vars changed since the last full build" in out
+    assert mart_differences(warehouse.db, copy) == {}
+
+
+def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(warehouse.raw, raw)
+    calendar = raw / "calendar_dim" / "calendar_dim.parquet"
+    with duckdb.connect() as con:  # one more holiday, on a past business day
+        con.execute(f"""
+            copy (
+                select * replace (
+                    is_holiday or calendar_date = date '2025-10-15' as is_holiday,
+                    is_business_day and calendar_date <> date '2025-10-15' as is_business_day)
+                from read_parquet('{calendar}')
+            ) to '{calendar}.new' (format parquet)""")
+    Path(f"{calendar}.new").replace(calendar)
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    out = _daily_refused(raw, copy, tmp_path / "target")
+    assert "differs from the one loaded" in out

@@ -1,6 +1,8 @@
 -- The business calendar must cover every intake and the as-of instant; outside it the
 -- business-time macros return NULL, so an uncovered date fails here instead of silently.
 
+{{ config(tags=['daily']) }}
+
 with
 
 calendar_range as (

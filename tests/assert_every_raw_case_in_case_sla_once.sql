@@ -1,5 +1,7 @@
 -- Every case_id of raw cases is in case_sla exactly once, and case_sla has no other case.
 
+{{ config(tags=['daily']) }}
+
 with
 
 raw_cases as (

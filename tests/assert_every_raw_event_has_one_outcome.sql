@@ -1,5 +1,11 @@
 -- Reconciliation: every raw event row ends in exactly one place - the clean stream, the
 -- removed duplicates or quarantined_events - and nothing else appears there.
+-- A daily run checks the rows it loaded or re-classified (the others did not change since
+-- the build that checked them); a full build checks every row.
+
+{{ config(tags=['daily']) }}
+
+{%- set daily = ops_sla.is_daily_run() %}
 
 with
 
@@ -7,12 +13,13 @@ raw_rows as (
 
     select
         source_file,
-        source_row
+        source_row,
+        loaded_at
     from {{ ref('raw_events_log') }}
 
 ),
 
-outcomes as (
+all_outcomes as (
 
     select
         source_file,
@@ -35,6 +42,51 @@ outcomes as (
 
 ),
 
+{%- if daily %}
+
+touched as (
+
+    select
+        source_file,
+        source_row
+    from raw_rows
+    where loaded_at = {{ ops_sla.run_marker() }}
+    union
+    select
+        source_file,
+        source_row
+    from {{ ref('int_events_classified') }}
+    where classified_at = {{ ops_sla.run_marker() }}
+
+),
+
+{%- endif %}
+
+checked_raw_rows as (
+
+    select
+        source_file,
+        source_row
+    from raw_rows
+    {%- if daily %}
+    inner join touched using (source_file, source_row)
+    {%- endif %}
+
+),
+
+outcomes as (
+
+    select
+        source_file,
+        source_row,
+        outcome
+    from all_outcomes
+    {%- if daily %}
+    inner join touched using (source_file, source_row)
+    {%- endif %}
+
+),
+
 outcome_counts as (
 
     select
@@ -54,7 +106,7 @@ select
     outcome_counts.outcomes,
     outcome_counts.outcome_list
 
-from raw_rows
+from checked_raw_rows as raw_rows
 full outer join outcome_counts
     on
         raw_rows.source_file = outcome_counts.source_file

@@ -1,9 +1,10 @@
 -- Every staged event with the time the SLA engine would use: as recorded, repaired when
--- the time-zone label is provably wrong, or imputed from ingestion when missing. A view:
--- int_events_classified reads it filtered to the rows a run re-processes.
+-- the time-zone label is provably wrong, or imputed from ingestion when missing.
 -- Rules: DECISIONLOG.md, "Event cleaning".
+-- Incremental: each row's times depend on that row alone, so a run derives them once, for
+-- the raw files not derived yet; int_events_classified then reads plain columns.
 
-{{ config(materialized='view') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
 
@@ -12,6 +13,9 @@ with
 events as (
 
     select * from {{ ref('stg_ops_export__events') }}
+    {%- if is_incremental() %}
+    where source_file not in (select distinct source_file from {{ this }})
+    {%- endif %}
 
 ),
 
