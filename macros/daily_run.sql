@@ -8,6 +8,11 @@
     {{ return(invocation_args_dict.get('selector') == 'daily') }}
 {%- endmacro %}
 
+{#- How build_log records the daily selection (invocation_selection of a daily run). -#}
+{% macro daily_selection() -%}
+    {{ return('selector: ' ~ tojson('daily')) }}
+{%- endmacro %}
+
 {#- The node selection of this invocation (--select / --exclude / --selector), as text;
     none when it builds the whole project. -#}
 {% macro invocation_selection() -%}
@@ -23,7 +28,7 @@
 {% macro semantic_vars() -%}
     {{ return([
         'business_time_zone', 'business_day_open', 'business_day_close', 'business_weekdays',
-        'normal_ingestion_lag_seconds', 'earliest_plausible_ts', 'incremental_lookback_days',
+        'normal_ingestion_lag_seconds', 'earliest_plausible_ts',
     ]) }}
 {%- endmacro %}
 

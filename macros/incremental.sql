@@ -1,17 +1,29 @@
 {#- Incremental runs (DECISIONLOG "Incremental runs"). Raw files are loaded once; the heavy
-    models re-process a lookback window of recent data plus every case that is still open,
-    and replace exactly those rows. -#}
+    models re-process what arrived or changed since the last complete, successful build,
+    plus every case that is still open, and replace exactly those rows. -#}
 
 {#- Instant of this dbt invocation: marks the rows a run loaded or (re)processed. -#}
 {% macro run_marker() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
 {%- endmacro %}
 
-{#- First partition date the lookback window re-processes: var incremental_lookback_days
-    before the newest partition date of a raw table. -#}
-{% macro lookback_start(raw_relation, date_column) -%}
-    ((select max({{ date_column }}) from {{ raw_relation }})
-        - interval {{ var('incremental_lookback_days') }} day)
+{#- The watermark of incremental runs: start of the last complete build (the whole project,
+    or the daily selector) that finished with every node passing, from ops_sla_meta.build_log.
+    Rows loaded or re-derived after it are (re)processed. A failed or interrupted run does not
+    move it, so the next run redoes that run's work too; partial builds and `dbt run` are not
+    logged as complete, so they only make the next scope larger, never smaller. -infinity
+    (process everything) when the warehouse has no build log. -#}
+{% macro last_complete_build_at() -%}
+    {%- set log = adapter.get_relation(database=target.database, schema='ops_sla_meta', identifier='build_log')
+        if execute else none -%}
+    {%- if log is none -%}
+        cast('-infinity' as timestamptz)
+    {%- else -%}
+        (select coalesce(max(started_at), cast('-infinity' as timestamptz))
+            from {{ log }}
+            where status = 'success'
+                and (selection is null or selection = {{ ops_sla.sql_literal(ops_sla.daily_selection()) }}))
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Restrict an import CTE to the cases a run re-processes (no-op on a full build). -#}
@@ -20,26 +32,6 @@
         where {{ case_id_column }} in (select case_id from {{ ref('int_case_refresh_scope') }})
     {%- endif -%}
 {%- endmacro %}
-
-{#- Fail an incremental run when the data jumped further ahead than the lookback window
-    since the last run: rows in the gap would never be re-processed. -#}
-{% macro assert_lookback_covers_gap(processed_date_column, raw_relation, raw_date_column) %}
-    {%- if execute and is_incremental() -%}
-        {%- set gap_sql -%}
-            select
-                (select max({{ raw_date_column }}) from {{ raw_relation }})
-                - (select max({{ processed_date_column }}) from {{ this }}) as gap_days
-        {%- endset -%}
-        {%- set gap = run_query(gap_sql).columns[0].values()[0] -%}
-        {%- if gap is not none and gap > var('incremental_lookback_days') -%}
-            {{ exceptions.raise_compiler_error(
-                "ops-sla: " ~ this ~ " was last processed " ~ gap ~ " days before the newest raw data, more than "
-                ~ "incremental_lookback_days=" ~ var('incremental_lookback_days')
-                ~ ". Run a full refresh: `dbt build --full-refresh` (or `make build`)."
-            ) }}
-        {%- endif -%}
-    {%- endif -%}
-{% endmacro %}
 
 {#- Pre-hook of the case-grain incremental models: remove the rows of the cases this run
     re-derives (all of them, so a row that should no longer exist does not survive); the

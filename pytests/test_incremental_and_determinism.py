@@ -49,6 +49,25 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     assert loads == 4
 
 
+def test_daily_run_redoes_the_work_of_a_run_that_died(tmp_path: Path) -> None:
+    """A run that stopped after the event models (killed, or a partial run) leaves events
+    classified but their cases not re-derived; the next daily run must pick them up: its
+    scope is everything since the last *complete* build, not just its own new rows."""
+    raw = tmp_path / "raw"
+    small = [a if a != "2025-12-31" else "2025-12-29" for a in SMALL_ARGS]
+    run_generator(raw, *small)
+    inc = tmp_path / "incremental"
+    _build(raw, inc, "--full-refresh")
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    died = ["raw_cases", "raw_events_log", "int_events_timed", "int_cases", "int_events_classified",
+            "int_case_refresh_scope", "int_case_milestones"]
+    run_dbt(["run", "--select", *died], dbt_env(raw, inc / "ops_sla.duckdb", inc / "target"))
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    db = _build(raw, inc, *DAILY)
+    full = _build(raw, tmp_path / "full", "--full-refresh")
+    assert mart_differences(db, full) == {}
+
+
 def test_second_build_is_identical(warehouse: Warehouse, tmp_path: Path) -> None:
     again = _build(warehouse.raw, tmp_path, "--full-refresh")
     assert mart_differences(warehouse.db, again) == {}

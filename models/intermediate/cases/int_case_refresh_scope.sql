@@ -1,6 +1,7 @@
--- The cases an incremental run re-derives: cases with an event (re)classified in this run,
--- cases (re)loaded in this run, and every case not closed yet (its clock still runs up to
--- the as-of instant). On a full build it simply lists every case.
+-- The cases an incremental run re-derives: cases with an event (re)classified and cases
+-- (re)derived since the last complete build (this run's, and those of a run that failed
+-- since), and every case not closed yet (its clock still runs up to the as-of instant).
+-- On a full build it simply lists every case.
 
 with
 
@@ -33,10 +34,10 @@ closed as (
 final as (
 
     select case_id from classified
-    where classified_at = {{ ops_sla.run_marker() }}
+    where classified_at > {{ ops_sla.last_complete_build_at() }}
     union
     select case_id from cases
-    where refreshed_at = {{ ops_sla.run_marker() }}
+    where refreshed_at > {{ ops_sla.last_complete_build_at() }}
     union
     select cases.case_id
     from cases

@@ -1,6 +1,6 @@
 -- One row per case_id. A case delivered more than once (e.g. a file exported twice) keeps
 -- its first copy (earliest intake, then file order); the number of copies is kept.
--- Incremental: re-derives the cases of the lookback window and of newly loaded files.
+-- Incremental: re-derives every case with a row loaded since the last complete build.
 
 -- depends_on: {{ ref('raw_cases') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='case_id') }}
@@ -19,8 +19,7 @@ cases as (
     {%- if is_incremental() %}
     where case_id in (
         select case_id from staged
-        where intake_date >= {{ ops_sla.lookback_start(ref('raw_cases'), 'intake_date') }}
-            or loaded_at = {{ ops_sla.run_marker() }}
+        where loaded_at > {{ ops_sla.last_complete_build_at() }}
     )
     {%- endif %}
 

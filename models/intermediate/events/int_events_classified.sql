@@ -2,13 +2,13 @@
 -- event_id already seen) or quarantined (with a reason code). Clean events carry the event
 -- time the SLA engine uses (int_events_timed: repaired or imputed where unambiguous).
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
--- Incremental: re-classifies the lookback window, newly loaded files, every copy of an
--- event id seen there, and the events of re-derived or still-unknown cases.
+-- Incremental: re-classifies the rows loaded and the events of the cases re-derived since
+-- the last complete build, with every other copy of their event ids (the copy order decides
+-- which one is the duplicate).
 
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
-{{ ops_sla.assert_lookback_covers_gap('ingestion_date', ref('raw_events_log'), 'ingestion_date') }}
 
 with
 
@@ -20,11 +20,18 @@ staged as (
 
 {%- if is_incremental() %}
 
-recent as (
+rederived_cases as (
 
-    select * from staged
-    where ingestion_date >= {{ ops_sla.lookback_start(ref('raw_events_log'), 'ingestion_date') }}
-        or loaded_at = {{ ops_sla.run_marker() }}
+    select case_id from {{ ref('int_cases') }}
+    where refreshed_at > {{ ops_sla.last_complete_build_at() }}
+
+),
+
+changed_event_ids as (
+
+    select event_id from staged
+    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+        or case_id in (select case_id from rederived_cases)
 
 ),
 
@@ -34,11 +41,9 @@ events as (
 
     select * from staged
     {%- if is_incremental() %}
-    where ingestion_date >= {{ ops_sla.lookback_start(ref('raw_events_log'), 'ingestion_date') }}
-        or loaded_at = {{ ops_sla.run_marker() }}
-        or event_id in (select event_id from recent)
-        or case_id in (select case_id from {{ this }} where reason_code = 'UNKNOWN_CASE')
-        or case_id in (select case_id from {{ ref('int_cases') }} where refreshed_at = {{ ops_sla.run_marker() }})
+    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+        or case_id in (select case_id from rederived_cases)
+        or event_id in (select event_id from changed_event_ids)
     {%- endif %}
 
 ),
