@@ -150,7 +150,7 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
     if args.get("empty"):
         raise PublishError("the last build ran with --empty (models built with no rows)")
     partial = {k: args[k] for k in PARTIAL_ARGS if args.get(k)}
-    if partial == {"selector": DAILY_SELECTOR} and not args.get("full_refresh"):
+    if partial == {"selector": DAILY_SELECTOR}:
         partial = {}
     if partial and not allow_partial:
         raise PublishError(f"the last build was partial ({partial}); publish a full `dbt build` "

@@ -109,6 +109,8 @@ def _status(status: str):
      "did not pass"),
     (_set(which="run"), "not `dbt build`"),
     (_set(select=["sla_daily"]), "partial"),
+    (_set(selector="some_other_selector"), "partial"),
+    (_set(selector="daily", select=["case_sla"]), "partial"),
     (_set(empty=True), "--empty"),
     (lambda doc: doc.update(results=[]), "ran no nodes"),
 ])
@@ -117,6 +119,13 @@ def test_audit_refuses(warehouse: Warehouse, tmp_path: Path, edit, message: str)
     with pytest.raises(pub.PublishError, match=message):
         pub.publish(warehouse.db, tmp_path / "out", run_results)
     assert not (tmp_path / "out" / pub.PUBLISHED_NAME).exists()
+
+
+def test_audit_accepts_the_daily_selector(warehouse: Warehouse, tmp_path: Path) -> None:
+    """`make daily` publishes a `dbt build --selector daily` (complete by design, guarded)."""
+    run_results = write_run_results(warehouse.target / "run_results.json", tmp_path, _set(selector="daily"))
+    audit = pub.audit_run_results(run_results)
+    assert audit.invocation_id
 
 
 def test_refuses_without_run_results_or_marts(warehouse: Warehouse, tmp_path: Path) -> None:
