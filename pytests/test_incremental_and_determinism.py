@@ -34,13 +34,17 @@ def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
 
 def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    small = [a if a != "2025-12-31" else "2025-12-28" for a in SMALL_ARGS]
+    small = [a if a != "2025-12-31" else "2025-12-30" for a in SMALL_ARGS]
     run_generator(raw, *small)
     inc = tmp_path / "incremental"
     _build(raw, inc, "--full-refresh")
-    for _ in range(3):  # three daily deliveries: 12-29, 12-30, 12-31
+    calendar = raw / "calendar_dim" / "calendar_dim.parquet"
+    calendar_before = calendar.read_bytes()
+    for _ in range(3):  # three daily deliveries: 12-31, 01-01, 01-02
         run_generator(raw, "--mode", "incremental", "--days", "1")
         db = _build(raw, inc, *DAILY)
+    # the new year grew the delivered calendar by a year: the daily run took it in
+    assert calendar.read_bytes() != calendar_before
     full = _build(raw, tmp_path / "full", "--full-refresh")
     assert mart_differences(db, full) == {}
     # the runs really were incremental: four loads appended to the raw table, not a rebuild
@@ -125,4 +129,4 @@ def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_p
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
     out = _daily_refused(raw, copy, tmp_path / "target")
-    assert "differs from the one loaded" in out
+    assert "changes or drops dates the warehouse has loaded" in out

@@ -3,8 +3,8 @@
 -- time the SLA engine uses (int_events_timed: repaired or imputed where unambiguous).
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
 -- Incremental: re-classifies the rows loaded and the events of the cases re-derived since
--- the last complete build, with every other copy of their event ids (the copy order decides
--- which one is the duplicate).
+-- the last complete build, and the events quarantined as out of the calendar's range, with
+-- every other copy of their event ids (the copy order decides which one is the duplicate).
 
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
@@ -32,6 +32,10 @@ changed_event_ids as (
     select event_id from staged
     where loaded_at > {{ ops_sla.last_complete_build_at() }}
         or case_id in (select case_id from rederived_cases)
+    union all
+    -- the calendar may have grown since: out-of-range times are judged again
+    select event_id from {{ this }}
+    where reason_code = 'TS_OUT_OF_RANGE'
 
 ),
 
