@@ -13,11 +13,11 @@
     {{ return('selector: ' ~ tojson('daily')) }}
 {%- endmacro %}
 
-{#- The node selection of this invocation (--select / --exclude / --selector), as text;
-    none when it builds the whole project. -#}
+{#- The node selection of this invocation (--select / --exclude / --selector, or --empty:
+    no rows), as text; none when it builds the whole project. -#}
 {% macro invocation_selection() -%}
     {%- set parts = [] -%}
-    {%- for key in ['select', 'exclude', 'selector'] if invocation_args_dict.get(key) -%}
+    {%- for key in ['select', 'exclude', 'selector', 'empty'] if invocation_args_dict.get(key) -%}
         {%- do parts.append(key ~ ': ' ~ tojson(invocation_args_dict.get(key))) -%}
     {%- endfor -%}
     {{ return(parts | join('; ') if parts else none) }}

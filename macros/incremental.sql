@@ -8,21 +8,33 @@
 {%- endmacro %}
 
 {#- The watermark of incremental runs: start of the last complete build (the whole project,
-    or the daily selector) that finished with every node passing, from ops_sla_meta.build_log.
-    Rows loaded or re-derived after it are (re)processed. A failed or interrupted run does not
-    move it, so the next run redoes that run's work too; partial builds and `dbt run` are not
-    logged as complete, so they only make the next scope larger, never smaller. -infinity
-    (process everything) when the warehouse has no build log. -#}
+    or the daily selector) that finished with every node passing, from ops_sla_meta.build_log,
+    as a TIMESTAMPTZ literal. Rows loaded or re-derived after it are (re)processed. A failed or
+    interrupted run does not move it, so the next run redoes that run's work too; partial
+    builds and `dbt run` are not logged as complete, so they only make the next scope larger,
+    never smaller. -infinity (process everything) when the warehouse has no build log. Fails
+    when this run started before the watermark (a clock set back): its rows would look old. -#}
 {% macro last_complete_build_at() -%}
     {%- set log = adapter.get_relation(database=target.database, schema='ops_sla_meta', identifier='build_log')
         if execute else none -%}
-    {%- if log is none -%}
+    {%- set watermark = none -%}
+    {%- if log is not none -%}
+        {%- set watermark = run_query(
+            "select strftime(max(started_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from " ~ log
+            ~ " where status = 'success' and (selection is null or selection = "
+            ~ ops_sla.sql_literal(ops_sla.daily_selection()) ~ ")"
+        ).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if watermark is none -%}
         cast('-infinity' as timestamptz)
     {%- else -%}
-        (select coalesce(max(started_at), cast('-infinity' as timestamptz))
-            from {{ log }}
-            where status = 'success'
-                and (selection is null or selection = {{ ops_sla.sql_literal(ops_sla.daily_selection()) }}))
+        {%- if watermark >= run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -%}
+            {{ exceptions.raise_compiler_error(
+                "ops-sla: this run started (" ~ run_started_at ~ " UTC) before the last complete build ("
+                ~ watermark ~ " UTC): is the clock set back? Rows it loads would look old to "
+                ~ this ~ ". Fix the clock, or run a full build (`make build`).") }}
+        {%- endif -%}
+        cast('{{ watermark }}+00' as timestamptz)
     {%- endif -%}
 {%- endmacro %}
 

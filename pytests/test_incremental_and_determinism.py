@@ -130,3 +130,16 @@ def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_p
     shutil.copy(warehouse.db, copy)
     out = _daily_refused(raw, copy, tmp_path / "target")
     assert "changes or drops dates the warehouse has loaded" in out
+
+
+def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Rows are (re)processed when loaded after the last complete build; a run that starts
+    *before* it (clock set back) would take its own rows for old ones, so it stops."""
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("insert into ops_sla_meta.build_log (invocation_id, started_at, finished_at, status) "
+                    "values ('from-the-future', now() + interval 1 day, now() + interval 1 day, 'success')")
+    proc = run_dbt(["build"], dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
+    assert proc.returncode != 0
+    assert "is the clock set back?" in proc.stdout + proc.stderr
