@@ -13,7 +13,6 @@ from pathlib import Path
 from conftest import DBT, ROOT, Warehouse, dbt_env, run_dbt
 from marts_compare import mart_differences
 
-
 _MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")
 _KILL_AFTER_MODELS = 8  # of the ~20 tables and incremental models a full build writes
 
@@ -23,8 +22,22 @@ def _sha256(path: Path) -> str:
 
 
 def _publish(db: Path, target: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops_sla.publish", "--db", str(db), "--target-path", str(target),
-                           "--publish-dir", str(out)], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ops_sla.publish",
+            "--db",
+            str(db),
+            "--target-path",
+            str(target),
+            "--publish-dir",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_killed_build_keeps_last_good_publish_and_next_run_recovers(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -41,8 +54,15 @@ def test_killed_build_keeps_last_good_publish_and_next_run_recovers(warehouse: W
 
     # a rebuild killed while it is writing the warehouse
     env = dbt_env(warehouse.raw, db, target)
-    proc = subprocess.Popen([str(DBT), "build", "--full-refresh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(DBT), "build", "--full-refresh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     # kill it once it has replaced some models (not after a fixed sleep: a slow start-up would be
     # killed before it touched anything, and a fast machine could finish first)
     assert proc.stdout is not None
