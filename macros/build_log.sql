@@ -1,11 +1,20 @@
-{#- A log of builds inside the warehouse itself (schema ops_sla_meta), so the publish step
-    can tell that the file it copies is the result of the build recorded in
-    run_results.json: a build that was killed midway leaves its row "started", and a
-    later, interrupted build leaves a newer row than the recorded one. Only `dbt build`
-    writes it (the only command whose results may be published). -#}
+{#- A log of the commands that write the warehouse (`dbt build`, `dbt run`) inside the
+    warehouse itself (schema ops_sla_meta). The publish step checks that the file it copies is
+    the result of the build recorded in run_results.json: a build killed midway leaves its row
+    "started", and a later, interrupted command leaves a newer row than the recorded one.
+    Incremental runs take their watermark from the last *complete* build (every model of the
+    whole project, or of the daily selector, built and every node passing), and the guards
+    compare code and calendar with what that build recorded. -#}
 
-{% macro log_build_start() %}
-    {%- if execute and flags.WHICH == 'build' -%}
+{#- True when this invocation writes models (and so is logged). -#}
+{% macro writes_warehouse() -%}
+    {{ return(flags.WHICH in ('build', 'run')) }}
+{%- endmacro %}
+
+{#- First on-run-start hook: the log table, in its current shape (warehouses built before
+    gain the new columns), before the guards read it. -#}
+{% macro ensure_build_log() %}
+    {%- if execute and ops_sla.writes_warehouse() -%}
         create schema if not exists ops_sla_meta;
         create table if not exists ops_sla_meta.build_log (
             invocation_id varchar,
@@ -17,13 +26,32 @@
         alter table ops_sla_meta.build_log add column if not exists selection varchar;
         alter table ops_sla_meta.build_log add column if not exists full_refresh boolean;
         alter table ops_sla_meta.build_log add column if not exists code_fingerprint varchar;
+        alter table ops_sla_meta.build_log add column if not exists command varchar;
+        alter table ops_sla_meta.build_log add column if not exists complete boolean;
+        alter table ops_sla_meta.build_log add column if not exists calendar_first date;
+        alter table ops_sla_meta.build_log add column if not exists calendar_last date;
+        alter table ops_sla_meta.build_log add column if not exists calendar_hash varchar;
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{% endmacro %}
+
+{#- Last on-run-start hook: this invocation's row, "started". -#}
+{% macro log_build_start() %}
+    {%- if execute and ops_sla.writes_warehouse() -%}
+        {%- set calendar = run_query(
+            "select min(calendar_date), max(calendar_date), (" ~ ops_sla.calendar_content_hash(ops_sla.delivered_calendar())
+            ~ ") from " ~ ops_sla.delivered_calendar()).rows[0] -%}
         insert into ops_sla_meta.build_log
-            (invocation_id, started_at, finished_at, status, selection, full_refresh, code_fingerprint)
+            (invocation_id, started_at, finished_at, status, selection, full_refresh, code_fingerprint,
+             command, complete, calendar_first, calendar_last, calendar_hash)
         values (
             '{{ invocation_id }}', {{ ops_sla.run_marker() }}, null, 'started',
             {{ ops_sla.sql_literal(ops_sla.invocation_selection()) if ops_sla.invocation_selection() else 'null' }},
             {{ 'true' if flags.FULL_REFRESH else 'false' }},
-            '{{ ops_sla.code_fingerprint() }}'
+            '{{ ops_sla.code_fingerprint() }}',
+            '{{ flags.WHICH }}', false,
+            cast('{{ calendar[0] }}' as date), cast('{{ calendar[1] }}' as date), '{{ calendar[2] }}'
         );
     {%- else -%}
         select 1
@@ -31,17 +59,42 @@
 {% endmacro %}
 
 {% macro log_build_end(results) %}
-    {%- if execute and flags.WHICH == 'build' -%}
+    {%- if execute and ops_sla.writes_warehouse() -%}
         {%- set failed = [] -%}
+        {%- set passed = [] -%}
         {%- for result in results -%}
             {%- if result.status not in ('success', 'pass', 'no-op') -%}
                 {%- do failed.append(result.node.unique_id) -%}
+            {%- elif result.status == 'success' -%}
+                {%- do passed.append(result.node.unique_id) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- set expected = ops_sla.complete_build_nodes() -%}
+        {%- set complete = not failed and expected is not none and (expected | reject('in', passed) | list | length == 0) -%}
         update ops_sla_meta.build_log
-        set finished_at = now(), status = '{{ "failed" if failed else "success" }}'
+        set finished_at = now(), status = '{{ "failed" if failed else "success" }}',
+            complete = {{ 'true' if complete else 'false' }}
         where invocation_id = '{{ invocation_id }}';
     {%- else -%}
         select 1
     {%- endif -%}
 {% endmacro %}
+
+{#- The nodes a complete build of this invocation's selection must have built: every model
+    and seed of the project (whole-project `dbt build`), or the daily selector's models; none
+    when the invocation cannot be complete (`dbt run` runs no tests; any other selection,
+    resource-type filter or --empty builds part). A `dbt retry` keeps the flags of the command
+    it retries but builds only what failed, so it is judged by what it built: not complete. -#}
+{% macro complete_build_nodes() -%}
+    {%- set selection = ops_sla.invocation_selection() -%}
+    {%- if flags.WHICH != 'build' -%}
+        {{ return(none) }}
+    {%- elif selection is none -%}
+        {{ return(graph.nodes.values() | selectattr('package_name', 'equalto', project_name)
+            | selectattr('resource_type', 'in', ['model', 'seed']) | map(attribute='unique_id') | list) }}
+    {%- elif selection == ops_sla.daily_selection() -%}
+        {{ return(ops_sla.daily_models()) }}
+    {%- else -%}
+        {{ return(none) }}
+    {%- endif -%}
+{%- endmacro %}

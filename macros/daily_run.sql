@@ -13,14 +13,32 @@
     {{ return('selector: ' ~ tojson('daily')) }}
 {%- endmacro %}
 
-{#- The node selection of this invocation (--select / --exclude / --selector, or --empty:
-    no rows), as text; none when it builds the whole project. -#}
+{#- The node selection of this invocation (--select / --exclude / --selector, a resource-type
+    filter, --sample, or --empty: no rows), as text; none when it builds the whole project. -#}
 {% macro invocation_selection() -%}
     {%- set parts = [] -%}
-    {%- for key in ['select', 'exclude', 'selector', 'empty'] if invocation_args_dict.get(key) -%}
+    {%- for key in ['select', 'exclude', 'selector', 'resource_types', 'exclude_resource_types', 'sample', 'empty']
+        if invocation_args_dict.get(key) -%}
         {%- do parts.append(key ~ ': ' ~ tojson(invocation_args_dict.get(key))) -%}
     {%- endfor -%}
     {{ return(parts | join('; ') if parts else none) }}
+{%- endmacro %}
+
+{#- The models the daily selector builds (selectors.yml, checked against `dbt ls` by a test):
+    the models downstream of the four raw models, views excluded. -#}
+{% macro daily_models() -%}
+    {%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('package_name', 'equalto', project_name) | list -%}
+    {%- set reached = models | selectattr('name', 'in', ['raw_cases', 'raw_events_log', 'raw_staffing_schedule',
+        'raw_calendar_dim']) | map(attribute='unique_id') | list -%}
+    {%- for _ in models -%}
+        {%- for node in models if node.unique_id not in reached
+            and node.depends_on.nodes | select('in', reached) | list | length > 0 -%}
+            {%- do reached.append(node.unique_id) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(models | selectattr('unique_id', 'in', reached) | rejectattr('config.materialized', 'equalto', 'view')
+        | map(attribute='unique_id') | list) }}
 {%- endmacro %}
 
 {#- The vars that change what the models compute (a --vars override changes results the
@@ -51,6 +69,11 @@
     {{ return(local_md5(parts | join('\n'))) }}
 {%- endmacro %}
 
+{#- The calendar delivered now (raw calendar_dim parquet), as a table function. -#}
+{% macro delivered_calendar() -%}
+    read_parquet({{ ops_sla.sql_literal(env_var('OPS_SLA_RAW_DIR', 'data/raw') ~ '/calendar_dim/*.parquet') }})
+{%- endmacro %}
+
 {#- md5 of a calendar's rows in date order (the parquet delivered, or the loaded table),
     optionally only the dates from..until (SQL expressions). -#}
 {% macro calendar_content_hash(relation_sql, from_date=none, until_date=none) -%}
@@ -65,44 +88,79 @@
     ) as calendar
 {%- endmacro %}
 
-{#- on-run-start hook: refuse a daily run that would mix old and new logic or calendars. -#}
+{#- The last complete build's row of build_log (the columns named), or none. For the
+    on-run-start guards: ensure_build_log has made the table. -#}
+{% macro last_complete_build(columns, condition='true') -%}
+    {%- set rows = run_query(
+        "select " ~ columns ~ " from ops_sla_meta.build_log where complete and status = 'success' and (" ~ condition ~ ")"
+        ~ " order by started_at desc limit 1").rows -%}
+    {{ return(rows[0] if rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- on-run-start hook: refuse a daily run that would mix old and new logic. It builds on the
+    last complete full build, and nothing logged since may have run other code. -#}
 {% macro assert_daily_run_allowed() %}
     {%- if execute and ops_sla.is_daily_run() -%}
         {%- set fix = " Run a full build first: `make build` (dbt build --full-refresh)." -%}
-        {%- set log_exists = run_query(
-            "select count(*) from information_schema.tables "
-            ~ "where table_schema = 'ops_sla_meta' and table_name = 'build_log' "
-            ~ "and table_catalog = current_database()"
-        ).columns[0].values()[0] -%}
-        {%- set last = run_query(
-            "select code_fingerprint, invocation_id from ops_sla_meta.build_log "
-            ~ "where status = 'success' and full_refresh and selection is null "
-            ~ "order by started_at desc limit 1"
-        ) if log_exists else none -%}
-        {%- if last is none or last.rows | length == 0 -%}
+        {%- set last = ops_sla.last_complete_build("code_fingerprint, invocation_id, started_at",
+            "full_refresh and selection is null") -%}
+        {%- if last is none -%}
             {{ exceptions.raise_compiler_error(
                 "ops-sla: a daily run builds on a full build; " ~ target.path
                 ~ " has no successful full build." ~ fix) }}
         {%- endif -%}
-        {%- if last.rows[0]['code_fingerprint'] != ops_sla.code_fingerprint() -%}
+        {%- set fingerprint = ops_sla.code_fingerprint() -%}
+        {%- set other_code = run_query(
+            "select count(*) from ops_sla_meta.build_log where started_at >= cast('" ~ last['started_at']
+            ~ "' as timestamptz) and code_fingerprint is distinct from '" ~ fingerprint ~ "'").columns[0].values()[0] -%}
+        {%- if last['code_fingerprint'] != fingerprint or other_code > 0 -%}
             {{ exceptions.raise_compiler_error(
                 "ops-sla: models, seeds, macros or vars changed since the last full build ("
-                ~ last.rows[0]['invocation_id'] ~ "); a daily run rebuilds only part of the warehouse"
-                ~ " and would mix old and new logic." ~ fix) }}
+                ~ last['invocation_id'] ~ "), or a build since ran other code; a daily run rebuilds only"
+                ~ " part of the warehouse and would mix old and new logic." ~ fix) }}
         {%- endif -%}
-        {#- the calendar may grow (new dates are loaded by the daily run), not change -#}
-        {%- set calendar_file = env_var('OPS_SLA_RAW_DIR', 'data/raw') ~ '/calendar_dim/*.parquet' -%}
-        {%- set loaded_calendar = graph.nodes['model.' ~ project_name ~ '.raw_calendar_dim'].relation_name -%}
-        {%- set first = "(select min(calendar_date) from " ~ loaded_calendar ~ ")" -%}
-        {%- set last = "(select max(calendar_date) from " ~ loaded_calendar ~ ")" -%}
-        {%- set delivered = run_query(ops_sla.calendar_content_hash(
-            "read_parquet(" ~ ops_sla.sql_literal(calendar_file) ~ ")", first, last)).columns[0].values()[0] -%}
-        {%- set loaded = run_query(ops_sla.calendar_content_hash(loaded_calendar)).columns[0].values()[0] -%}
-        {%- if delivered != loaded -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- on-run-start hook of every incremental `dbt build` / `dbt run` (daily or not): the
+    calendar may grow (new dates are loaded), not change. Holidays decide the business
+    minutes of every case, and an incremental run re-derives only some cases, so a changed or
+    dropped date needs a full refresh. Compared with what the last complete build recorded of
+    the calendar it was given (not with the loaded table, which any partial command rewrites). -#}
+{% macro assert_calendar_unchanged() %}
+    {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
+        {%- set last = ops_sla.last_complete_build("calendar_first, calendar_last, calendar_hash, invocation_id",
+            "calendar_hash is not null") -%}
+        {%- if last is not none -%}
+            {%- set delivered = run_query(ops_sla.calendar_content_hash(ops_sla.delivered_calendar(),
+                "date '" ~ last['calendar_first'] ~ "'", "date '" ~ last['calendar_last'] ~ "'")).columns[0].values()[0] -%}
+            {%- if delivered != last['calendar_hash'] -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: the delivered calendar (" ~ ops_sla.delivered_calendar() ~ ") changes or drops"
+                    ~ " dates the warehouse has loaded (" ~ last['calendar_first'] ~ " to " ~ last['calendar_last']
+                    ~ ", build " ~ last['invocation_id'] ~ "); holidays decide the business minutes of every"
+                    ~ " case, old ones too (new dates alone are fine). Run a full build first: `make build`"
+                    ~ " (dbt build --full-refresh).") }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- on-run-start hook: rows are stamped with the run's start instant and re-processed when
+    stamped after the last complete build; a run that starts before a logged one (clock set
+    back) would stamp its rows as old, so it stops before any model runs. -#}
+{% macro assert_clock_not_set_back() %}
+    {%- if execute and ops_sla.writes_warehouse() -%}
+        {%- set latest = run_query(
+            "select strftime(max(started_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from ops_sla_meta.build_log"
+        ).columns[0].values()[0] -%}
+        {%- if latest is not none and latest >= run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -%}
             {{ exceptions.raise_compiler_error(
-                "ops-sla: the delivered calendar (" ~ calendar_file ~ ") changes or drops dates the"
-                ~ " warehouse has loaded; holidays decide the business minutes of every case, old ones"
-                ~ " too (new dates alone are fine)." ~ fix) }}
+                "ops-sla: this run started (" ~ run_started_at ~ " UTC) before a logged build (" ~ latest
+                ~ " UTC): is the clock set back? Rows it loads would look old to the next incremental run."
+                ~ " Fix the clock, or run a full build (`make build`).") }}
         {%- endif -%}
     {%- endif -%}
     select 1

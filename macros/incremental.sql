@@ -21,8 +21,7 @@
     {%- if log is not none -%}
         {%- set watermark = run_query(
             "select strftime(max(started_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from " ~ log
-            ~ " where status = 'success' and (selection is null or selection = "
-            ~ ops_sla.sql_literal(ops_sla.daily_selection()) ~ ")"
+            ~ " where status = 'success' and complete"
         ).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if watermark is none -%}

@@ -180,27 +180,32 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
     )
 
 
-def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str) -> None:
+def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str, allow_partial: bool = False) -> None:
     """The warehouse must hold exactly what the recorded build made.
 
-    Each `dbt build` logs itself in ops_sla_meta.build_log (on-run-start: started; on-run-end:
-    success/failed). A build killed midway never reaches on-run-end, and run_results.json
-    still describes the *previous* build: the newest log row then is not that build.
+    Each `dbt build` and `dbt run` logs itself in ops_sla_meta.build_log (on-run-start: started;
+    on-run-end: success/failed, and complete when it built every model of the project or of the
+    daily selector). A build killed midway never reaches on-run-end, and run_results.json still
+    describes the *previous* build: the newest log row then is not that build.
     """
     try:
-        row = con.execute("select invocation_id, status from ops_sla_meta.build_log "
+        row = con.execute("select invocation_id, status, complete from ops_sla_meta.build_log "
                           "order by started_at desc limit 1").fetchone()
     except duckdb.Error as exc:
         raise PublishError(f"the warehouse has no build log (ops_sla_meta.build_log): {exc}") from exc
     if row is None:
         raise PublishError("the warehouse's build log is empty: run `dbt build` first")
-    latest, status = row
+    latest, status, complete = row
     if latest != invocation_id:
         raise PublishError(f"the warehouse was last touched by build {latest} ({status}), not by the build "
                            f"recorded in run_results.json ({invocation_id}): an interrupted build? "
                            "Run `dbt build` again, then publish")
     if status != "success":
         raise PublishError(f"build {latest} is logged as {status!r} in the warehouse, not 'success'")
+    if not complete and not allow_partial:
+        raise PublishError(f"build {latest} did not build every model of the project (or of the daily "
+                           "selector), e.g. `dbt retry` or a resource-type filter; run `dbt build`, or pass "
+                           "--allow-partial")
 
 
 # --- publish ---------------------------------------------------------------------------------
@@ -246,7 +251,7 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
             if missing:
                 raise PublishError(f"marts missing from {source} schema {MART_SCHEMA}: {', '.join(missing)} "
                                    "(was the build run against another database file?)")
-            check_build_log(src, audit.invocation_id)
+            check_build_log(src, audit.invocation_id, allow_partial)
             expected = count_rows(src, marts)
             shutil.copyfile(source, tmp)
             src_wal = source.with_name(source.name + ".wal")

@@ -65,7 +65,10 @@ def test_daily_run_redoes_the_work_of_a_run_that_died(tmp_path: Path) -> None:
     run_generator(raw, "--mode", "incremental", "--days", "1")
     died = ["raw_cases", "raw_events_log", "int_events_timed", "int_cases", "int_events_classified",
             "int_case_refresh_scope", "int_case_milestones"]
-    run_dbt(["run", "--select", *died], dbt_env(raw, inc / "ops_sla.duckdb", inc / "target"))
+    env = dbt_env(raw, inc / "ops_sla.duckdb", inc / "target")
+    run_dbt(["run", "--select", *died], env)
+    # a passing build that builds no model is not a complete build: it must not move the watermark
+    run_dbt(["build", "--resource-type", "seed"], env)
     run_generator(raw, "--mode", "incremental", "--days", "1")
     db = _build(raw, inc, *DAILY)
     full = _build(raw, tmp_path / "full", "--full-refresh")
@@ -111,6 +114,24 @@ def test_daily_run_refused_after_a_var_change(warehouse: Warehouse, tmp_path: Pa
     out = _daily_refused(warehouse.raw, copy, tmp_path / "target", "--vars", "{business_day_close: '17:00'}")
     assert "vars changed since the last full build" in out
     assert mart_differences(warehouse.db, copy) == {}
+    # a build with other vars since the full build (it rewrote some rows with them): the daily
+    # run with the full build's vars is refused too, it would keep that build's rows
+    run_dbt(["build", "--select", "raw_cases", "--vars", "{business_day_close: '17:00'}"],
+            dbt_env(warehouse.raw, copy, tmp_path / "target"))
+    out = _daily_refused(warehouse.raw, copy, tmp_path / "target")
+    assert "a build since ran other code" in out
+
+
+def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path: Path) -> None:
+    """build_log calls a daily run complete when it built the models of daily_models(); that
+    list must be the selector's."""
+    env = dbt_env(warehouse.raw, tmp_path / "ops_sla.duckdb", tmp_path / "target")
+    listed = run_dbt(["ls", "-q", "--selector", "daily", "--resource-type", "model", "--output", "json",
+                      "--output-keys", "unique_id"], env).stdout
+    selector = {line.split('"')[3] for line in listed.splitlines() if line.startswith("{")}
+    compiled = run_dbt(["compile", "-q", "--inline", "{{ ops_sla.daily_models() | join(' ') }}"], env).stdout
+    assert len(selector) > 10
+    assert set(compiled.split()) == selector
 
 
 def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -130,6 +151,14 @@ def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_p
     shutil.copy(warehouse.db, copy)
     out = _daily_refused(raw, copy, tmp_path / "target")
     assert "changes or drops dates the warehouse has loaded" in out
+    # a plain incremental build is refused the same way (it too re-derives only some cases) ...
+    env = dbt_env(raw, copy, tmp_path / "target")
+    plain = run_dbt(["build"], env, check=False)
+    assert plain.returncode != 0 and "changes or drops dates" in plain.stdout + plain.stderr
+    # ... and reloading the calendar table alone does not get a daily run past the guard: it
+    # compares with what the last complete build was given, not with the loaded table
+    run_dbt(["run", "--full-refresh", "--select", "raw_calendar_dim"], env)
+    assert "changes or drops dates" in _daily_refused(raw, copy, tmp_path / "target")
 
 
 def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, tmp_path: Path) -> None:
