@@ -51,18 +51,20 @@
 {%- endmacro %}
 
 {#- md5 of everything that decides what the models compute: the SQL of every model and
-    the content of every seed (dbt's file checksums), the text of every project macro, and
-    the semantic vars. Equal fingerprints mean a rebuild would compute the same thing. -#}
+    the content of every seed (dbt's file checksums) with its resolved config (materialization,
+    hooks, contract - from YAML and dbt_project.yml), the text of every project macro, the
+    semantic vars and the dbt version. Equal fingerprints mean a rebuild would compute the same thing. -#}
 {% macro code_fingerprint() -%}
     {%- set parts = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.resource_type in ('model', 'seed', 'snapshot') and node.package_name == project_name -%}
-        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
+        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum ~ ' config=' ~ local_md5(tojson(node.config, sort_keys=true))) -%}
     {%- endfor -%}
     {%- set macros = context[project_name] -%}
     {%- for name in macros.keys() | sort -%}
         {%- do parts.append('macro.' ~ name ~ '=' ~ local_md5(macros[name].macro.macro_sql)) -%}
     {%- endfor -%}
+    {%- do parts.append('dbt=' ~ dbt_version) -%}
     {%- for name in ops_sla.semantic_vars() -%}
         {%- do parts.append('var.' ~ name ~ '=' ~ tojson(var(name))) -%}
     {%- endfor -%}
