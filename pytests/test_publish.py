@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, Warehouse, run_dbt
+from conftest import ROOT, Warehouse, dbt_env, run_dbt
 
 from ops_sla import publish as pub
 
@@ -180,3 +180,29 @@ def test_open_reader_blocks_neither_rebuild_nor_republish(warehouse: Warehouse, 
     assert manifest["dbt"]["invocation_id"] == new_invocation != first_invocation
     with duckdb.connect(str(first.published), read_only=True) as con:
         assert con.execute("select count(*) from marts.case_sla").fetchone()[0] == before[0]
+
+
+def test_retry_of_a_failed_build_is_not_published_as_complete(warehouse: Warehouse, tmp_path: Path) -> None:
+    """`dbt retry` re-runs a failed build's failed nodes with that build's flags, so its
+    run_results look like a whole passing build; the warehouse's build log knows it built one
+    model, and publish refuses it (the watermark ignores it the same way)."""
+    db = tmp_path / "ops_sla.duckdb"
+    shutil.copyfile(warehouse.db, db)
+    target = tmp_path / "target"
+    shutil.copytree(warehouse.target, target, ignore=shutil.ignore_patterns("logs"))
+
+    def fail_int_data_as_of(doc: dict) -> None:
+        victim = next(r for r in doc["results"] if r["unique_id"] == "model.ops_sla.int_data_as_of")
+        victim.update(status="error", message="simulated failure")
+
+    write_run_results(warehouse.target / "run_results.json", target, fail_int_data_as_of)
+    run_dbt(["retry"], dbt_env(warehouse.raw, db, target))
+    retried = json.loads((target / "run_results.json").read_text())
+    assert [r["unique_id"] for r in retried["results"] if not r["unique_id"].startswith("operation.")] == [
+        "model.ops_sla.int_data_as_of"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select complete from ops_sla_meta.build_log order by started_at desc limit 1"
+                           ).fetchone() == (False,)
+    with pytest.raises(pub.PublishError, match="did not build every model"):
+        pub.publish(db, tmp_path / "out", target / "run_results.json")
+    assert pub.publish(db, tmp_path / "out", target / "run_results.json", allow_partial=True)
