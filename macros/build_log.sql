@@ -98,3 +98,14 @@
         {{ return(none) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The row of the last complete build (every node complete_build_nodes expects built, every
+    node passing) in build_log, the columns named, or none: the one definition the watermark
+    and the guards share. The caller makes sure the table exists (the on-run-start guards run
+    after ensure_build_log). -#}
+{% macro last_complete_build(columns, condition='true') -%}
+    {%- set rows = run_query(
+        "select " ~ columns ~ " from ops_sla_meta.build_log where complete and status = 'success' and (" ~ condition ~ ")"
+        ~ " order by started_at desc limit 1").rows -%}
+    {{ return(rows[0] if rows | length > 0 else none) }}
+{%- endmacro %}

@@ -90,15 +90,6 @@
     ) as calendar
 {%- endmacro %}
 
-{#- The last complete build's row of build_log (the columns named), or none. For the
-    on-run-start guards: ensure_build_log has made the table. -#}
-{% macro last_complete_build(columns, condition='true') -%}
-    {%- set rows = run_query(
-        "select " ~ columns ~ " from ops_sla_meta.build_log where complete and status = 'success' and (" ~ condition ~ ")"
-        ~ " order by started_at desc limit 1").rows -%}
-    {{ return(rows[0] if rows | length > 0 else none) }}
-{%- endmacro %}
-
 {#- on-run-start hook: refuse a daily run that would mix old and new logic. It builds on the
     last complete full build, and nothing logged since may have run other code. -#}
 {% macro assert_daily_run_allowed() %}

@@ -7,33 +7,23 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
 {%- endmacro %}
 
-{#- The watermark of incremental runs: start of the last complete build (the whole project,
-    or the daily selector) that finished with every node passing, from ops_sla_meta.build_log,
-    as a TIMESTAMPTZ literal. Rows loaded or re-derived after it are (re)processed. A failed or
-    interrupted run does not move it, so the next run redoes that run's work too; partial
-    builds and `dbt run` are not logged as complete, so they only make the next scope larger,
-    never smaller. -infinity (process everything) when the warehouse has no build log. Fails
-    when this run started before the watermark (a clock set back): its rows would look old. -#}
+{#- The watermark of incremental runs: start of the last complete build (every model of the
+    whole project, or of the daily selector, built and every node passing), from
+    ops_sla_meta.build_log, as a TIMESTAMPTZ literal. Rows loaded or re-derived after it are
+    (re)processed. A failed or interrupted run does not move it, so the next run redoes that
+    run's work too; partial builds and `dbt run` are not logged as complete, so they only make
+    the next scope larger, never smaller. -infinity (process everything) when the warehouse has
+    no build log. (A run that starts before a logged build - a clock set back - is stopped
+    earlier, by the on-run-start hook assert_clock_not_set_back.) -#}
 {% macro last_complete_build_at() -%}
     {%- set log = adapter.get_relation(database=target.database, schema='ops_sla_meta', identifier='build_log')
         if execute else none -%}
-    {%- set watermark = none -%}
-    {%- if log is not none -%}
-        {%- set watermark = run_query(
-            "select strftime(max(started_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from " ~ log
-            ~ " where status = 'success' and complete"
-        ).columns[0].values()[0] -%}
-    {%- endif -%}
-    {%- if watermark is none -%}
+    {%- set last = ops_sla.last_complete_build(
+        "strftime(started_at at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') as started_at") if log is not none else none -%}
+    {%- if last is none -%}
         cast('-infinity' as timestamptz)
     {%- else -%}
-        {%- if watermark >= run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") -%}
-            {{ exceptions.raise_compiler_error(
-                "ops-sla: this run started (" ~ run_started_at ~ " UTC) before the last complete build ("
-                ~ watermark ~ " UTC): is the clock set back? Rows it loads would look old to "
-                ~ this ~ ". Fix the clock, or run a full build (`make build`).") }}
-        {%- endif -%}
-        cast('{{ watermark }}+00' as timestamptz)
+        cast('{{ last['started_at'] }}+00' as timestamptz)
     {%- endif -%}
 {%- endmacro %}
 
