@@ -15,6 +15,13 @@
     }) }}
 {% endmacro %}
 
+{#- The files the models read of one raw table, with their size and modification time, as a
+    subquery: (filename as DuckDB reports it, file_bytes, file_modified_at). -#}
+{% macro raw_file_stats(table) -%}
+    (select filename, size as file_bytes, last_modified as file_modified_at
+     from read_blob({{ ops_sla.sql_literal(ops_sla.raw_tables()[table].pattern) }}))
+{%- endmacro %}
+
 {#- A SQL string literal. -#}
 {% macro sql_literal(text) -%}
     '{{ text | replace("'", "''") }}'

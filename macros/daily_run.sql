@@ -53,7 +53,8 @@
 {#- md5 of everything that decides what the models compute: the SQL of every model and
     the content of every seed (dbt's file checksums) with its resolved config (materialization,
     hooks, contract - from YAML and dbt_project.yml), the text of every project macro, the
-    semantic vars and the dbt version. Equal fingerprints mean a rebuild would compute the same thing. -#}
+    semantic vars, the dbt version and the DuckDB version (its functions and bundled time-zone
+    data compute the business minutes). Equal fingerprints mean a rebuild would compute the same thing. -#}
 {% macro code_fingerprint() -%}
     {%- set parts = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
@@ -65,6 +66,7 @@
         {%- do parts.append('macro.' ~ name ~ '=' ~ local_md5(macros[name].macro.macro_sql)) -%}
     {%- endfor -%}
     {%- do parts.append('dbt=' ~ dbt_version) -%}
+    {%- do parts.append('duckdb=' ~ run_query('select version()').columns[0].values()[0]) -%}
     {%- for name in ops_sla.semantic_vars() -%}
         {%- do parts.append('var.' ~ name ~ '=' ~ tojson(var(name))) -%}
     {%- endfor -%}
@@ -135,6 +137,75 @@
                     ~ ", build " ~ last['invocation_id'] ~ "); holidays decide the business minutes of every"
                     ~ " case, old ones too (new dates alone are fine). Run a full build first: `make build`"
                     ~ " (dbt build --full-refresh).") }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- on-run-start hook of every incremental `dbt build` / `dbt run`: raw case and event files
+    are loaded once, so a file the warehouse has loaded must still be there, unchanged (same
+    size and modification time as when it was read). A rewritten or deleted file changes
+    history that an incremental run would never re-read; only a full refresh takes it in. -#}
+{% macro assert_loaded_raw_files_unchanged() %}
+    {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
+        {%- set loaded = [] -%}
+        {%- for table in ['cases', 'events_log'] -%}
+            {%- set node = graph.nodes['model.' ~ project_name ~ '.raw_' ~ table] -%}
+            {#- the table's columns by a query: adapter.get_columns_in_relation, called in an
+                on-run-start hook, leaves a transaction open that rolls back this build's log row -#}
+            {%- set columns = run_query("select column_name from duckdb_columns() where database_name = "
+                ~ ops_sla.sql_literal(node.database) ~ " and schema_name = " ~ ops_sla.sql_literal(node.schema)
+                ~ " and table_name = " ~ ops_sla.sql_literal(node.alias)).columns[0].values() | list -%}
+            {%- if columns and 'source_file_modified_at' not in columns -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: " ~ node.relation_name ~ " was loaded by an older ops-sla that did not record the size"
+                    ~ " and modification time of each raw file. Run a full build first: `make build`"
+                    ~ " (dbt build --full-refresh).") }}
+            {%- elif columns -%}
+                {%- do loaded.append((table, node.relation_name)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if loaded -%}
+            {%- set check_sql -%}
+                with
+                loaded as (
+                    {%- for table, relation in loaded %}
+                    {% if not loop.first %}union all {% endif -%}
+                    select distinct source_file, source_file_bytes, source_file_modified_at from {{ relation }}
+                    {%- endfor %}
+                ),
+                present as (
+                    {%- for table, relation in loaded %}
+                    {% if not loop.first %}union all {% endif -%}
+                    select {{ ops_sla.relative_source_file('filename') }} as source_file, file_bytes, file_modified_at
+                    from {{ ops_sla.raw_file_stats(table) }}
+                    {%- endfor %}
+                )
+                select
+                    loaded.source_file
+                    || case
+                        when present.source_file is null then ': deleted'
+                        else ': changed since it was loaded (now ' || present.file_bytes || ' bytes, modified '
+                            || strftime(present.file_modified_at at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f')
+                            || ' UTC; when loaded: ' || coalesce(cast(loaded.source_file_bytes as varchar), '?')
+                            || ' bytes, modified '
+                            || coalesce(strftime(loaded.source_file_modified_at at time zone 'UTC',
+                                '%Y-%m-%d %H:%M:%S.%f') || ' UTC', '?') || ')'
+                    end as problem
+                from loaded
+                left join present on loaded.source_file = present.source_file
+                where present.source_file is null
+                    or loaded.source_file_bytes is distinct from present.file_bytes
+                    or loaded.source_file_modified_at is distinct from present.file_modified_at
+                order by loaded.source_file
+            {%- endset -%}
+            {%- set problems = run_query(check_sql).columns[0].values() | list -%}
+            {%- if problems -%}
+                {{ ops_sla.raise_raw_problems(
+                    "raw files the warehouse has loaded were since changed or deleted", problems,
+                    "An incremental run reads each case and event file once and would keep the old rows."
+                    ~ " Run a full build first: `make build` (dbt build --full-refresh).") }}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}

@@ -6,6 +6,7 @@ reference build: row-for-row (multiset) equality, floating-point columns include
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -101,6 +102,13 @@ def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, 
     shutil.copy(warehouse.db, copy)
     run_dbt(["build", *args], dbt_env(warehouse.raw, copy, tmp_path / "target"))
     assert mart_differences(warehouse.db, copy) == {}
+    # the run is logged, complete: the next run's watermark and publish depend on it (a hook
+    # that left a transaction open once lost this row silently)
+    invocation = json.loads((tmp_path / "target" / "run_results.json").read_text())["metadata"]["invocation_id"]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        logged = con.execute("select status, complete from ops_sla_meta.build_log where invocation_id = ?",
+                             [invocation]).fetchall()
+    assert logged == [("success", True)]
 
 
 def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -172,3 +180,27 @@ def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, 
     proc = run_dbt(["build"], dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
     assert proc.returncode != 0
     assert "is the clock set back?" in proc.stdout + proc.stderr
+
+
+def test_incremental_run_refused_when_a_loaded_raw_file_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Case and event files are loaded once: a loaded file rewritten in place or deleted would
+    leave its old rows in the warehouse, so incremental runs stop and name the files."""
+    raw = tmp_path / "raw"
+    shutil.copytree(warehouse.raw, raw)  # copy2 keeps the modification times
+    events = sorted((raw / "events_log").glob("*/*.parquet"))[10]
+    with duckdb.connect() as con:  # a corrected re-export: one row fewer
+        con.execute(f"copy (select * exclude (ingestion_date) from read_parquet('{events}', hive_partitioning = true)"
+                    f" offset 1) to '{events}.new' (format parquet)")
+    Path(f"{events}.new").replace(events)
+    cases = sorted((raw / "cases").glob("*/*.parquet"))[5]
+    cases.rename(cases.with_name("renamed.parquet"))  # part-0 gone, a new file in its place
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    out = _daily_refused(raw, copy, tmp_path / "target")
+    assert "raw files the warehouse has loaded were since changed or deleted" in out
+    assert f"{cases.relative_to(raw)}: deleted" in out
+    assert f"{events.relative_to(raw)}: changed since it was loaded" in out
+    assert out.count(".parquet: ") == 2, out[-3000:]  # the untouched files are not listed
+    plain = run_dbt(["build"], dbt_env(raw, copy, tmp_path / "target"), check=False)
+    assert plain.returncode != 0 and "since changed or deleted" in plain.stdout + plain.stderr
+    assert mart_differences(warehouse.db, copy) == {}

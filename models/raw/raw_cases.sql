@@ -11,21 +11,32 @@ source as (
 
 ),
 
+-- size and modification time of each file as it is read: a later incremental run checks
+-- that no loaded file was rewritten or deleted since (assert_loaded_raw_files_unchanged)
+files as (
+
+    select * from {{ ops_sla.raw_file_stats('cases') }}
+
+),
+
 final as (
 
     select
-        case_id,
-        intake_ts,
-        case_type,
-        tier,
-        team_tz,
-        intake_date,
-        {{ ops_sla.relative_source_file('filename') }} as source_file,
+        source.case_id,
+        source.intake_ts,
+        source.case_type,
+        source.tier,
+        source.team_tz,
+        source.intake_date,
+        {{ ops_sla.relative_source_file('source.filename') }} as source_file,
+        files.file_bytes as source_file_bytes,
+        files.file_modified_at as source_file_modified_at,
         {{ ops_sla.run_marker() }} as loaded_at
 
     from source
+    left join files on source.filename = files.filename
     {%- if is_incremental() %}
-    where filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
+    where source.filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
     {%- endif %}
 
 )

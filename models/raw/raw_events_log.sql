@@ -13,22 +13,33 @@ source as (
 
 ),
 
+-- size and modification time of each file as it is read: a later incremental run checks
+-- that no loaded file was rewritten or deleted since (assert_loaded_raw_files_unchanged)
+files as (
+
+    select * from {{ ops_sla.raw_file_stats('events_log') }}
+
+),
+
 final as (
 
     select
-        event_id,
-        case_id,
-        status,
-        event_ts,
-        ingestion_ts,
-        ingestion_date,
-        {{ ops_sla.relative_source_file('filename') }} as source_file,
-        file_row_number as source_row,
+        source.event_id,
+        source.case_id,
+        source.status,
+        source.event_ts,
+        source.ingestion_ts,
+        source.ingestion_date,
+        {{ ops_sla.relative_source_file('source.filename') }} as source_file,
+        source.file_row_number as source_row,
+        files.file_bytes as source_file_bytes,
+        files.file_modified_at as source_file_modified_at,
         {{ ops_sla.run_marker() }} as loaded_at
 
     from source
+    left join files on source.filename = files.filename
     {%- if is_incremental() %}
-    where filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
+    where source.filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
     {%- endif %}
 
 )
