@@ -7,6 +7,30 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
 {%- endmacro %}
 
+{#- Incremental filter of the raw models: only the files of raw table `table` (cases,
+    events_log) that {{ this }} has not loaded yet. The list is taken at run time and written
+    into the SQL as literals, so DuckDB opens just those files; an anti-join against the
+    loaded files would read every file of the history first. -#}
+{% macro only_unloaded_raw_files(table, filename_column='filename') -%}
+    {%- if execute -%}
+        {%- set files = run_query(
+            "select file from glob(" ~ ops_sla.sql_literal(ops_sla.raw_tables()[table].pattern) ~ ")"
+            ~ " where " ~ ops_sla.relative_source_file('file')
+            ~ " not in (select distinct source_file from " ~ this ~ ") order by file").columns[0].values() -%}
+        {%- if files | length == 0 -%}
+            false
+        {%- else -%}
+            {{ filename_column }} in (
+            {%- for file in files %}
+                {{ ops_sla.sql_literal(file) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+            )
+        {%- endif -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The watermark of incremental runs: start of the last complete build (every model of the
     whole project, or of the daily selector, built and every node passing), from
     ops_sla_meta.build_log, as a TIMESTAMPTZ literal. Rows loaded or re-derived after it are

@@ -1,5 +1,5 @@
 -- Cases as exported, loaded into the warehouse with the file each row came from.
--- Incremental: a file is loaded once; later runs append only files not seen before.
+-- Incremental: a file is loaded once; later runs read and append only files not seen before.
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
@@ -36,7 +36,7 @@ final as (
     from source
     left join files on source.filename = files.filename
     {%- if is_incremental() %}
-    where source.filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
+    where {{ ops_sla.only_unloaded_raw_files('cases', 'source.filename') }}
     {%- endif %}
 
 )

@@ -1,7 +1,7 @@
 -- Events as exported, loaded into the warehouse with the file (relative to the raw
 -- folder) and row each came from: (source_file, source_row) identifies every raw row, so
 -- each can be traced to exactly one outcome (clean, removed duplicate or quarantined).
--- Incremental: a file is loaded once; later runs append only files not seen before.
+-- Incremental: a file is loaded once; later runs read and append only files not seen before.
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
@@ -39,7 +39,7 @@ final as (
     from source
     left join files on source.filename = files.filename
     {%- if is_incremental() %}
-    where source.filename not in (select distinct {{ ops_sla.absolute_source_file('source_file') }} from {{ this }})
+    where {{ ops_sla.only_unloaded_raw_files('events_log', 'source.filename') }}
     {%- endif %}
 
 )
