@@ -212,6 +212,31 @@
     select 1
 {% endmacro %}
 
+{#- on-run-start hook of every incremental `dbt build` / `dbt run`: a full refresh that did
+    not rebuild the whole project (a selection, a failure, a kill, a `dbt retry`) since the
+    last complete full build leaves tables rebuilt from scratch next to tables that were not -
+    e.g. a raw table reloaded from a corrected file under an events table that derives each file
+    once. Incremental runs cannot see that; only a complete full build repairs it. -#}
+{% macro assert_no_partial_full_refresh() %}
+    {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
+        {%- set last = ops_sla.last_complete_build("started_at", "full_refresh and selection is null") -%}
+        {%- set since = "cast('" ~ last['started_at'] ~ "' as timestamptz)" if last is not none else "'-infinity'" -%}
+        {%- set partial = run_query(
+            "select invocation_id || ' (' || command || coalesce(', ' || selection, '') || ', ' || status || ')'"
+            ~ " from ops_sla_meta.build_log where full_refresh and started_at > " ~ since
+            ~ " and not (complete and status = 'success' and selection is null) order by started_at").columns[0].values()
+            | list -%}
+        {%- if partial -%}
+            {{ exceptions.raise_compiler_error(
+                "ops-sla: a full refresh of part of the warehouse ran since the last complete full build: "
+                ~ partial | join('; ') ~ ". The tables it rebuilt from scratch may disagree with the ones it"
+                ~ " did not, and an incremental run would not notice. Run a full build first: `make build`"
+                ~ " (dbt build --full-refresh).") }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
 {#- on-run-start hook: rows are stamped with the run's start instant and re-processed when
     stamped after the last complete build; a run that starts before a logged one (clock set
     back) would stamp its rows as old, so it stops before any model runs. -#}
