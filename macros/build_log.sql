@@ -109,3 +109,10 @@
         ~ " order by started_at desc limit 1").rows -%}
     {{ return(rows[0] if rows | length > 0 else none) }}
 {%- endmacro %}
+
+{#- The row of the last complete *full* build (`dbt build --full-refresh` of the whole project),
+    the columns named, or none: what the daily run builds on and what a partial full refresh is
+    judged against. -#}
+{% macro last_complete_full_build(columns) -%}
+    {{ return(ops_sla.last_complete_build(columns, "full_refresh and selection is null")) }}
+{%- endmacro %}

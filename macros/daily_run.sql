@@ -97,8 +97,7 @@
 {% macro assert_daily_run_allowed() %}
     {%- if execute and ops_sla.is_daily_run() -%}
         {%- set fix = " Run a full build first: `make build` (dbt build --full-refresh)." -%}
-        {%- set last = ops_sla.last_complete_build("code_fingerprint, invocation_id, started_at",
-            "full_refresh and selection is null") -%}
+        {%- set last = ops_sla.last_complete_full_build("code_fingerprint, invocation_id, started_at") -%}
         {%- if last is none -%}
             {{ exceptions.raise_compiler_error(
                 "ops-sla: a daily run builds on a full build; " ~ target.path
@@ -219,7 +218,7 @@
     once. Incremental runs cannot see that; only a complete full build repairs it. -#}
 {% macro assert_no_partial_full_refresh() %}
     {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
-        {%- set last = ops_sla.last_complete_build("started_at", "full_refresh and selection is null") -%}
+        {%- set last = ops_sla.last_complete_full_build("started_at") -%}
         {%- set since = "cast('" ~ last['started_at'] ~ "' as timestamptz)" if last is not none else "'-infinity'" -%}
         {%- set partial = run_query(
             "select invocation_id || ' (' || command || coalesce(', ' || selection, '') || ', ' || status || ')'"

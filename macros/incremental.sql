@@ -14,9 +14,9 @@
 {% macro only_unloaded_raw_files(table, filename_column='filename') -%}
     {%- if execute -%}
         {%- set files = run_query(
-            "select file from glob(" ~ ops_sla.sql_literal(ops_sla.raw_tables()[table].pattern) ~ ")"
-            ~ " where " ~ ops_sla.relative_source_file('file')
-            ~ " not in (select distinct source_file from " ~ this ~ ") order by file").columns[0].values() -%}
+            "select filename from " ~ ops_sla.raw_file_stats(table)
+            ~ " where " ~ ops_sla.relative_source_file('filename')
+            ~ " not in (select distinct source_file from " ~ this ~ ") order by filename").columns[0].values() -%}
         {%- if files | length == 0 -%}
             false
         {%- else -%}
