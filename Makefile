@@ -8,6 +8,8 @@ export OPS_SLA_RAW_DIR ?= $(CURDIR)/data/raw
 export OPS_SLA_DB ?= $(CURDIR)/data/ops_sla.duckdb
 export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
 export DBT_PROFILES_DIR := $(CURDIR)
+# pytest workers: the suite is mostly dbt subprocesses waiting on one core each
+TEST_WORKERS ?= 2
 DBT := $(BIN)/dbt
 
 .PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
@@ -52,7 +54,7 @@ lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect) and dbt-score
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 test: venv lint  ## the whole test suite on a small generated data set (after the linters)
-	$(BIN)/python -m pytest; rc=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
 findings: venv  ## print the findings table from the warehouse
