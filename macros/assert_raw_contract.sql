@@ -4,9 +4,16 @@
     Row-level problems of events are not checked here: they are quarantined with a reason
     (int_events_classified). See DECISIONLOG.md, "Bad input catalogue". -#}
 
+{#- The raw folder, $OPS_SLA_RAW_DIR (default data/raw), without a trailing slash: DuckDB
+    names the files it globs with single slashes, and file names are made relative to it. -#}
+{% macro raw_dir() -%}
+    {%- set configured = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+    {{ return(configured.rstrip('/') or configured) }}
+{%- endmacro %}
+
 {#- Where each raw table's files live; `key` is the hive partition folder (<key>=YYYY-MM-DD). -#}
 {% macro raw_tables() %}
-    {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+    {%- set raw_dir = ops_sla.raw_dir() -%}
     {{ return({
         'cases': {'pattern': raw_dir ~ '/cases/*/*.parquet', 'key': 'intake_date'},
         'events_log': {'pattern': raw_dir ~ '/events_log/*/*.parquet', 'key': 'ingestion_date'},
@@ -39,7 +46,7 @@
 
 {% macro assert_raw_contract() %}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
-        {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+        {%- set raw_dir = ops_sla.raw_dir() -%}
         {%- set tables = ops_sla.raw_tables() -%}
         {%- set prefix = ops_sla.sql_literal(raw_dir ~ '/') -%}
         {#- the contract's columns and types: data_type of the ops_export source columns -#}
@@ -118,6 +125,8 @@
                     values
                         ('varchar', 'VARCHAR'),
                         ('timestamp with time zone', 'TIMESTAMP WITH TIME ZONE'),
+                        {#- pandas' datetime64[ns, UTC]: an instant too (read to the microsecond) #}
+                        ('timestamp with time zone', 'TIMESTAMPTZ_NS'),
                         ('date', 'DATE'),
                         ('boolean', 'BOOLEAN'),
                         ('double', 'DOUBLE'), ('double', 'FLOAT'), ('double', 'DECIMAL%'),

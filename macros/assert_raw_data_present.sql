@@ -2,7 +2,7 @@
     Runs as an on-run-start hook before any model reads the parquet files. -#}
 {% macro assert_raw_data_present() %}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
-        {%- set raw_dir = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+        {%- set raw_dir = ops_sla.raw_dir() -%}
         {%- set missing = [] -%}
         {%- for table, spec in ops_sla.raw_tables().items() -%}
             {%- set pattern = spec.pattern -%}

@@ -114,5 +114,6 @@
     the columns named, or none: what the daily run builds on and what a partial full refresh is
     judged against. -#}
 {% macro last_complete_full_build(columns) -%}
-    {{ return(ops_sla.last_complete_build(columns, "full_refresh and selection is null")) }}
+    {{ return(ops_sla.last_complete_build(columns,
+        "selection is null and (full_refresh or started_at = (select min(started_at) from ops_sla_meta.build_log))")) }}
 {%- endmacro %}

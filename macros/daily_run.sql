@@ -75,7 +75,7 @@
 
 {#- The calendar delivered now (raw calendar_dim parquet), as a table function. -#}
 {% macro delivered_calendar() -%}
-    read_parquet({{ ops_sla.sql_literal(env_var('OPS_SLA_RAW_DIR', 'data/raw') ~ '/calendar_dim/*.parquet') }})
+    read_parquet({{ ops_sla.sql_literal(ops_sla.raw_dir() ~ '/calendar_dim/*.parquet') }})
 {%- endmacro %}
 
 {#- md5 of a calendar's rows in date order (the parquet delivered, or the loaded table),
@@ -92,26 +92,33 @@
     ) as calendar
 {%- endmacro %}
 
-{#- on-run-start hook: refuse a daily run that would mix old and new logic. It builds on the
-    last complete full build, and nothing logged since may have run other code. -#}
-{% macro assert_daily_run_allowed() %}
-    {%- if execute and ops_sla.is_daily_run() -%}
+{#- on-run-start hook of every incremental `dbt build` / `dbt run` (without --full-refresh;
+    the daily run is one): refuse to mix old and new
+    logic. An incremental run re-derives only what new data touches (the daily run also skips
+    the views), so it builds on the last complete full build and nothing logged since may have
+    run other code. The first command on an empty warehouse builds everything: allowed. -#}
+{% macro assert_same_code_as_full_build() %}
+    {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
+        {%- set what = "a daily run" if ops_sla.is_daily_run() else "an incremental `dbt " ~ flags.WHICH ~ "` (without --full-refresh)" -%}
         {%- set fix = " Run a full build first: `make build` (dbt build --full-refresh)." -%}
-        {%- set last = ops_sla.last_complete_full_build("code_fingerprint, invocation_id, started_at") -%}
-        {%- if last is none -%}
-            {{ exceptions.raise_compiler_error(
-                "ops-sla: a daily run builds on a full build; " ~ target.path
-                ~ " has no successful full build." ~ fix) }}
-        {%- endif -%}
-        {%- set fingerprint = ops_sla.code_fingerprint() -%}
-        {%- set other_code = run_query(
-            "select count(*) from ops_sla_meta.build_log where started_at >= cast('" ~ last['started_at']
-            ~ "' as timestamptz) and code_fingerprint is distinct from '" ~ fingerprint ~ "'").columns[0].values()[0] -%}
-        {%- if last['code_fingerprint'] != fingerprint or other_code > 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "ops-sla: models, seeds, macros or vars changed since the last full build ("
-                ~ last['invocation_id'] ~ "), or a build since ran other code; a daily run rebuilds only"
-                ~ " part of the warehouse and would mix old and new logic." ~ fix) }}
+        {%- set logged = run_query("select count(*) from ops_sla_meta.build_log").columns[0].values()[0] -%}
+        {%- if logged > 0 or ops_sla.is_daily_run() -%}
+            {%- set last = ops_sla.last_complete_full_build("code_fingerprint, invocation_id, started_at") -%}
+            {%- if last is none -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: " ~ what ~ " builds on a full build; " ~ target.path
+                    ~ " has no successful full build." ~ fix) }}
+            {%- endif -%}
+            {%- set fingerprint = ops_sla.code_fingerprint() -%}
+            {%- set other_code = run_query(
+                "select count(*) from ops_sla_meta.build_log where started_at >= cast('" ~ last['started_at']
+                ~ "' as timestamptz) and code_fingerprint is distinct from '" ~ fingerprint ~ "'").columns[0].values()[0] -%}
+            {%- if last['code_fingerprint'] != fingerprint or other_code > 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: models, seeds, macros or vars changed since the last full build ("
+                    ~ last['invocation_id'] ~ "), or a build since ran other code; " ~ what
+                    ~ " re-derives only part of the warehouse and would mix old and new logic." ~ fix) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     select 1
@@ -124,6 +131,15 @@
     the calendar it was given (not with the loaded table, which any partial command rewrites). -#}
 {% macro assert_calendar_unchanged() %}
     {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
+        {#- a calendar delivered twice (a full build stops at the source test; here the hash
+            below would call it a change) -#}
+        {%- set repeated = run_query("select count(*) from (select calendar_date from " ~ ops_sla.delivered_calendar()
+            ~ " group by calendar_date having count(*) > 1)").columns[0].values()[0] -%}
+        {%- if repeated > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "ops-sla: the delivered calendar (" ~ ops_sla.delivered_calendar() ~ ") has " ~ repeated
+                ~ " dates more than once (a calendar file delivered twice?). Deliver each date once.") }}
+        {%- endif -%}
         {%- set last = ops_sla.last_complete_build("calendar_first, calendar_last, calendar_hash, invocation_id",
             "calendar_hash is not null") -%}
         {%- if last is not none -%}

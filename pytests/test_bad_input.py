@@ -272,6 +272,23 @@ def test_column_with_wrong_type_fails_naming_file_column_and_types(raw: Path, tm
     )
 
 
+def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """pandas writes datetime64[ns, UTC] as a UTC-adjusted nanosecond timestamp (DuckDB type
+    TIMESTAMPTZ_NS): an instant like any other, read to the microsecond. (A naive one is
+    refused: see the wrong-type test.)"""
+    t = read(raw, EVENTS)
+    for name in ("event_ts", "ingestion_ts"):
+        t = set_column(t, name, pc.cast(t[name], pa.timestamp("ns", tz="UTC")))
+    write(raw, EVENTS, t)
+    t = read(raw, CASES)
+    write(raw, CASES, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("ns", tz="UTC"))))
+    assert "TIMESTAMPTZ_NS" in {r[0] for r in raw_query(
+        raw, f"select duckdb_type from parquet_schema('{raw / EVENTS}') where name = 'event_ts'")}
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, set())
+    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+
+
 def test_unknown_status_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
     rows = clean_rows(baseline, EVENTS, 3)
     set_rows(raw, EVENTS, dict(zip(rows, [{"status": "ESCALATED_TO_MARS"}, {"status": None}, {"status": ""}],

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
-from conftest import SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_generator
+from conftest import ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_generator
 from marts_compare import mart_differences
 
 DAILY = ("--selector", "daily")  # what `make daily` runs
@@ -33,7 +36,17 @@ def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     return output
 
 
+def _reasons(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select reason_code, count(*) from marts.quarantined_events group by all").fetchall())
+
+
 def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
+    """Three daily deliveries with what real exports bring besides new days: a cases file a
+    day late (its events quarantined as UNKNOWN_CASE until it comes), an events file
+    delivered again, a case delivered again with another intake, an event stamped past the
+    calendar's end (brought in range when the calendar grows at new year). Each makes the
+    daily run re-classify events it loaded earlier; the marts must equal a full refresh."""
     raw = tmp_path / "raw"
     small = [a if a != "2025-12-31" else "2025-12-30" for a in SMALL_ARGS]
     run_generator(raw, *small)
@@ -41,11 +54,44 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     _build(raw, inc, "--full-refresh")
     calendar = raw / "calendar_dim" / "calendar_dim.parquet"
     calendar_before = calendar.read_bytes()
-    for _ in range(3):  # three daily deliveries: 12-31, 01-01, 01-02
-        run_generator(raw, "--mode", "incremental", "--days", "1")
-        db = _build(raw, inc, *DAILY)
-    # the new year grew the delivered calendar by a year: the daily run took it in
+
+    # 12-31: its cases file is held back a day; one event is stamped in 2027, after the
+    # calendar's last day (2026-12-31)
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    late = raw / "cases" / "intake_date=2025-12-31"
+    held = tmp_path / "held"
+    shutil.move(late, held)
+    events = pq.read_table(raw / "events_log" / "ingestion_date=2025-12-31" / "part-0.parquet")
+    future = events.slice(0, 1).to_pylist()[0]
+    future.update(event_id=10**12, event_ts=datetime(2027, 1, 4, 18, tzinfo=UTC))
+    pq.write_table(pa.Table.from_pylist([future], schema=events.schema),
+                   raw / "events_log" / "ingestion_date=2025-12-31" / "part-1.parquet")
+    db = _build(raw, inc, *DAILY)
+    before = _reasons(db)
+    assert before.get("UNKNOWN_CASE", 0) > 0 and before.get("TS_OUT_OF_RANGE") == 1, before
+
+    # 01-01: the late cases file; an events file of December again; the calendar grows a year
+    shutil.move(held, late)
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    shutil.copy(raw / "events_log" / "ingestion_date=2025-12-15" / "part-0.parquet",
+                raw / "events_log" / "ingestion_date=2026-01-01" / "part-1.parquet")
     assert calendar.read_bytes() != calendar_before
+    db = _build(raw, inc, *DAILY)
+    after = _reasons(db)
+    assert "UNKNOWN_CASE" not in after and "TS_OUT_OF_RANGE" not in after, after
+
+    # 01-02: a December case delivered again, its intake 30 hours earlier
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    cases = pq.read_table(raw / "cases" / "intake_date=2025-12-10" / "part-0.parquet")
+    again = cases.slice(0, 1).to_pylist()[0]
+    again.update(intake_ts=again["intake_ts"] - timedelta(hours=30))
+    pq.write_table(pa.Table.from_pylist([again], schema=cases.schema),
+                   raw / "cases" / "intake_date=2026-01-02" / "part-1.parquet")
+    db = _build(raw, inc, *DAILY)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select delivered_copies from marts.case_sla where case_id = ?",
+                           [again["case_id"]]).fetchone() == (2,)
+
     full = _build(raw, tmp_path / "full", "--full-refresh")
     assert mart_differences(db, full) == {}
     # the runs really were incremental: four loads appended to the raw table, not a rebuild
@@ -81,21 +127,55 @@ def test_second_build_is_identical(warehouse: Warehouse, tmp_path: Path) -> None
     assert mart_differences(warehouse.db, again) == {}
 
 
+def _with_duckdb_threads(base: Path, threads: int) -> Path:
+    """A profiles folder like the project's, with DuckDB's own thread count fixed (the
+    `threads` of the profile is dbt's: how many models run at once)."""
+    text = (ROOT / "profiles.yml").read_text()
+    anchor = "      settings:\n"
+    assert anchor in text
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "profiles.yml").write_text(text.replace(anchor, f"{anchor}        threads: {threads}\n"))
+    return base
+
+
+def _marts_read_in(db: Path, time_zone: str, out: Path) -> Path:
+    """The marts as a reader in `time_zone` sees them (most marts are views, evaluated when
+    read), copied into tables of a new file."""
+    with duckdb.connect(str(out)) as con:
+        con.execute(f"set TimeZone = '{time_zone}'")
+        con.execute(f"attach '{db}' as built (read_only)")
+        con.execute("create schema marts")
+        for (name,) in con.execute("select table_name from information_schema.tables "
+                                   "where table_catalog = 'built' and table_schema = 'marts'").fetchall():
+            con.execute(f"create table marts.{name} as select * from built.marts.{name}")
+    return out
+
+
 @pytest.mark.parametrize(
-    "env",
+    "env, duckdb_threads",
     [
-        {"TZ": "America/Los_Angeles", "OPS_SLA_SESSION_TZ": "America/Los_Angeles", "OPS_SLA_THREADS": "4"},
-        {"TZ": "Asia/Kolkata", "OPS_SLA_SESSION_TZ": "Pacific/Chatham", "OPS_SLA_THREADS": "1", "LC_ALL": "C"},
+        ({"TZ": "America/Los_Angeles", "OPS_SLA_SESSION_TZ": "America/Los_Angeles", "OPS_SLA_THREADS": "4"}, 4),
+        ({"TZ": "Asia/Kolkata", "OPS_SLA_SESSION_TZ": "Pacific/Chatham", "OPS_SLA_THREADS": "1", "LC_ALL": "C"}, 1),
     ],
     ids=["los-angeles-4-threads", "kolkata-chatham-1-thread"],
 )
 def test_marts_do_not_depend_on_time_zone_or_threads(warehouse: Warehouse, tmp_path: Path,
-                                                     env: dict[str, str]) -> None:
-    # ... nor on where the raw folder lives (a path with a space and a quote)
+                                                     env: dict[str, str], duckdb_threads: int) -> None:
+    """Built under another TZ, session time zone, locale, dbt thread count and DuckDB thread
+    count, and read by a reader in another time zone: the same marts."""
+    # ... nor on where the raw folder lives (a path with a space and a quote, given with a
+    # trailing slash)
     raw = tmp_path / "ops team's raw"
     shutil.copytree(warehouse.raw, raw)
+    profiles = _with_duckdb_threads(tmp_path / "profiles", duckdb_threads)
+    env = {**env, "DBT_PROFILES_DIR": str(profiles), "OPS_SLA_RAW_DIR": f"{raw}/"}  # (a trailing slash too)
     other = _build(raw, tmp_path, "--full-refresh", **env)
-    assert mart_differences(warehouse.db, other) == {}
+    shown = run_dbt(["show", "--inline", "select current_setting('threads') as duckdb_threads", "--output", "json"],
+                    dbt_env(raw, other, tmp_path / "show-target", **env)).stdout
+    assert f'"duckdb_threads": {duckdb_threads}' in shown, shown[-2000:]
+    reference = _marts_read_in(warehouse.db, "UTC", tmp_path / "marts_read_a.duckdb")
+    seen = _marts_read_in(other, env["OPS_SLA_SESSION_TZ"], tmp_path / "marts_read_b.duckdb")
+    assert mart_differences(reference, seen) == {}
 
 
 @pytest.mark.parametrize("args", [(), DAILY], ids=["dbt-build", "daily-selector"])
@@ -125,12 +205,64 @@ def test_daily_run_refused_after_a_var_change(warehouse: Warehouse, tmp_path: Pa
     out = _daily_refused(warehouse.raw, copy, tmp_path / "target", "--vars", "{business_day_close: '17:00'}")
     assert "vars changed since the last full build" in out
     assert mart_differences(warehouse.db, copy) == {}
-    # a build with other vars since the full build (it rewrote some rows with them): the daily
-    # run with the full build's vars is refused too, it would keep that build's rows
-    run_dbt(["build", "--select", "raw_cases", "--vars", "{business_day_close: '17:00'}"],
-            dbt_env(warehouse.raw, copy, tmp_path / "target"))
+    # any other incremental command with other vars is refused the same way: a plain `dbt
+    # build` re-derives only the cases new data touches, and would keep the others' old minutes
+    env = dbt_env(warehouse.raw, copy, tmp_path / "target")
+    for args in (["build"], ["run", "--select", "int_case_sla"]):
+        proc = run_dbt([*args, "--vars", "{business_day_close: '17:00'}"], env, check=False)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0 and "vars changed since the last full build" in out, out[-3000:]
+        assert f"an incremental `dbt {args[0]}` (without --full-refresh)" in out
+    assert mart_differences(warehouse.db, copy) == {}
+    # a build with other vars since the full build (a full refresh of part of it rewrote some
+    # rows with them): the daily run with the full build's vars is refused too
+    run_dbt(["build", "--full-refresh", "--select", "raw_cases", "--vars", "{business_day_close: '17:00'}"], env)
     out = _daily_refused(warehouse.raw, copy, tmp_path / "target")
     assert "a build since ran other code" in out
+
+
+def test_plain_build_on_an_empty_warehouse_is_a_full_build(tmp_path: Path, warehouse: Warehouse) -> None:
+    """The first command on an empty warehouse builds everything, so the guards let a plain
+    `dbt build` through, and the daily run may build on it."""
+    db = _build(warehouse.raw, tmp_path)
+    assert mart_differences(warehouse.db, db) == {}
+    run_dbt(["build", *DAILY], dbt_env(warehouse.raw, db, tmp_path / "target"))
+    assert mart_differences(warehouse.db, db) == {}
+
+
+def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A daily delivery is new input: the data tests on the sources and the staging models
+    run on it, as in a full build (a bad tier, a gap in the calendar's new dates)."""
+    base = tmp_path / "data"
+    shutil.copytree(warehouse.raw, base / "raw")
+    shutil.copytree(warehouse.truth, base / "raw_ground_truth")
+    raw = base / "raw"
+    run_generator(raw, "--mode", "incremental", "--days", "1")  # 2026-01-01: the calendar grows a year
+    gap = "2027-06-01"  # a date the warehouse has not loaded yet (it has up to 2026-12-31)
+    new_cases = sorted((raw / "cases").glob("intake_date=2026-01-01/*.parquet"))
+    calendar = raw / "calendar_dim" / "calendar_dim.parquet"
+    assert new_cases
+    with duckdb.connect() as con:
+        case = new_cases[0]
+        con.execute(f"copy (select * exclude (intake_date) replace (case when row_number() over () = 1 then 'TIER_4'"
+                    f" else tier end as tier) from read_parquet('{case}', hive_partitioning = true))"
+                    f" to '{case}.new' (format parquet)")
+        assert con.execute(f"select max(calendar_date) > date '{gap}' from read_parquet('{calendar}')").fetchone()[0]
+        con.execute(f"copy (select * from read_parquet('{calendar}') where calendar_date <> date '{gap}')"
+                    f" to '{calendar}.new' (format parquet)")
+    Path(f"{case}.new").replace(case)
+    Path(f"{calendar}.new").replace(calendar)
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, tmp_path / "target"), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "FAIL 1 accepted_values_stg_ops_export__cases_tier" in out, out[-4000:]
+    assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
+    # nothing is published from it: the run is logged as failed
+    with duckdb.connect(str(copy), read_only=True) as con:
+        status = con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
+    assert status == ("failed",)
 
 
 def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -170,6 +302,21 @@ def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_p
     # compares with what the last complete build was given, not with the loaded table
     run_dbt(["run", "--full-refresh", "--select", "raw_calendar_dim"], env)
     assert "changes or drops dates" in _daily_refused(raw, copy, tmp_path / "target")
+
+
+def test_incremental_run_refused_when_the_calendar_is_delivered_twice(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A full build stops at the calendar's source test; an incremental run stops before,
+    saying so (not that the calendar changed)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(warehouse.raw, raw)
+    shutil.copy(raw / "calendar_dim" / "calendar_dim.parquet", raw / "calendar_dim" / "calendar_dim (1).parquet")
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, tmp_path / "target"), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "dates more than once (a calendar file delivered twice?)" in out, out[-3000:]
+    assert "changes or drops dates" not in out
 
 
 def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, tmp_path: Path) -> None:

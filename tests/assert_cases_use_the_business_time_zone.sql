@@ -1,5 +1,8 @@
 -- The business calendar is built for one team zone (var business_time_zone); a case
--- owned by a team in another zone would be measured on the wrong clock.
+-- owned by a team in another zone would be measured on the wrong clock. Input validation:
+-- the daily run checks it too (new cases).
+
+{{ config(tags=['daily']) }}
 
 select
     case_id,
