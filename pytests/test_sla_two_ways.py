@@ -43,7 +43,7 @@ TS_COLUMNS = [
 EXACT_COLUMNS = [
     "tier", "case_type", "case_status", "first_touch_source", "sla_b_target_minutes", "sla_a_target_minutes",
     "sla_b_breached", "sla_a_breached_including_wait", "sla_a_breached_paused_wait", "customer_wait_intervals",
-    "reopen_count", "open_rework_intervals", "clean_event_count", "delivered_copies",
+    "reopen_count", "open_rework_intervals", "clean_event_count", "delivered_copies", "has_conflicting_copies",
 ]
 MINUTE_COLUMNS = [
     "sla_b_business_minutes", "sla_a_business_minutes_including_wait", "sla_a_business_minutes_paused_wait",
@@ -405,8 +405,11 @@ def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
     t = pq.read_table(dst / src_case["source_file"])
     copy = t.filter(pc.equal(t["case_id"], c_dupcase)).to_pylist()[0]
     copy["tier"] = "TIER_3" if copy["tier"] != "TIER_3" else "TIER_1"
-    copy["intake_ts"] = copy["intake_ts"] + timedelta(days=1)
-    pq.write_table(pa.Table.from_pylist([copy], schema=t.schema), dst / EXTRA_CASES_FILE)
+    copy["intake_ts"] = copy["intake_ts"] - timedelta(days=1)  # earlier: this later file's copy is kept
+    # ... and a new case delivered twice in one file with the same intake: the first row is kept
+    twin = {**copy, "case_id": "SR-PROBE-TWIN", "tier": "TIER_1"}
+    pq.write_table(pa.Table.from_pylist([copy, twin, {**twin, "tier": "TIER_2"}], schema=t.schema),
+                   dst / EXTRA_CASES_FILE)
     return expected
 
 
@@ -428,7 +431,12 @@ def test_injected_probes_are_classified_as_intended(injected) -> None:
     mine = ref.events[ref.events["source_file"] == INJECTED_FILE].set_index("source_row")
     got = {int(i): (None if pd.isna(r) else r) for i, r in mine["reason_code"].items()}
     assert got == expected
-    assert int(ref.sla.loc[ref.sla["delivered_copies"] == 2].shape[0]) == 1
+    assert int(ref.sla.loc[ref.sla["delivered_copies"] == 2].shape[0]) == 2
+    kept = ref.sla.set_index("case_id").loc[ref.sla.loc[ref.sla["delivered_copies"] == 2, "case_id"]]
+    assert kept["has_conflicting_copies"].tolist() == [True, True]
+    assert kept.loc["SR-PROBE-TWIN", "tier"] == "TIER_1"
+    twice = ref.cases[(ref.cases["delivered_copies"] == 2) & (ref.cases["case_id"] != "SR-PROBE-TWIN")]
+    assert twice["source_file"].tolist() == [EXTRA_CASES_FILE]  # the copy with the earlier intake
 
 
 def test_injected_event_dispositions_match_reference(injected) -> None:

@@ -106,7 +106,8 @@ final as (
         coalesce(rework.open_rework_intervals, 0) as open_rework_intervals,
         sla.clean_event_count,
         milestones.events_before_intake,
-        cases.delivered_copies
+        cases.delivered_copies,
+        cases.has_conflicting_copies
 
     from cases
     inner join sla

@@ -29,6 +29,7 @@ final as (
         source.team_tz,
         source.intake_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
+        source.file_row_number as source_row,
         files.file_bytes as source_file_bytes,
         files.file_modified_at as source_file_modified_at,
         {{ ops_sla.run_marker() }} as loaded_at

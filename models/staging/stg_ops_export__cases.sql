@@ -16,6 +16,7 @@ renamed as (
         trim(team_tz) as team_tz,
         intake_date,
         source_file,
+        source_row,
         loaded_at
 
     from source

@@ -120,14 +120,18 @@ def _calendar_bounds(cal: BusinessCalendar) -> tuple[pd.Timestamp, pd.Timestamp]
 
 def prepare_cases(cases_raw: pd.DataFrame) -> pd.DataFrame:
     """Trim / upper-case like staging; a case id delivered twice keeps its first copy
-    (file, then row order) and says how many copies there were."""
+    (earliest intake, then file, then row order), says how many copies there were and
+    whether they disagree (intake, tier, case type or team zone)."""
     c = cases_raw.copy()
     c["case_id"] = c["case_id"].str.strip()
     for col in ("tier", "case_type"):
         c[col] = c[col].str.strip().str.upper()
     c["team_tz"] = c["team_tz"].str.strip()
-    c = c[c["case_id"].notna()].sort_values(["source_file", "source_row"], kind="stable")
+    c = c[c["case_id"].notna()].sort_values(["intake_ts", "source_file", "source_row"], kind="stable",
+                                            na_position="last")
     c["delivered_copies"] = c.groupby("case_id")["case_id"].transform("size").astype("int64")
+    versions = c.drop_duplicates(["case_id", "intake_ts", "tier", "case_type", "team_tz"]).groupby("case_id").size()
+    c["has_conflicting_copies"] = c["case_id"].map(versions).gt(1)
     return c.drop_duplicates("case_id", keep="first").reset_index(drop=True)
 
 
@@ -354,7 +358,8 @@ def case_sla(
             "first_touch_source": touch_source, "first_resolution_ts_local": _local(first_res, tz),
             "cancelled_ts_local": _local(cancelled, tz),
             "sla_b_target_minutes": sla_b_target, "sla_a_target_minutes": sla_a_target,
-            "delivered_copies": int(c.delivered_copies), "clean_event_count": len(evs),
+            "delivered_copies": int(c.delivered_copies), "has_conflicting_copies": bool(c.has_conflicting_copies),
+            "clean_event_count": len(evs),
             "data_as_of_ts_local": _local(as_of_dt, tz),
         }
 

@@ -1,5 +1,7 @@
 -- One row per case_id. A case delivered more than once (e.g. a file exported twice) keeps
--- its first copy (earliest intake, then file order); the number of copies is kept.
+-- its first copy (earliest intake, then file name, then row in the file: the same copy
+-- whatever the load order); the number of copies is kept, and copies that disagree on the
+-- intake or an attribute are flagged.
 -- Incremental: re-derives every case with a row loaded since the last complete build.
 
 -- depends_on: {{ ref('raw_cases') }}
@@ -30,10 +32,10 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by case_id order by intake_at nulls last, source_file
+            partition by case_id order by intake_at nulls last, source_file, source_row
         ) as copy_number,
         count(*) over (partition by case_id) as delivered_copies,
-        count(distinct intake_at) over (partition by case_id) as distinct_intake_times
+        count(distinct (intake_at, tier, case_type, team_tz)) over (partition by case_id) as distinct_versions
 
     from cases
 
@@ -51,7 +53,7 @@ final as (
         team_tz,
         source_file,
         delivered_copies,
-        distinct_intake_times > 1 as has_conflicting_copies,
+        distinct_versions > 1 as has_conflicting_copies,
         {{ ops_sla.run_marker() }} as refreshed_at
 
     from ranked
