@@ -372,6 +372,18 @@ def assert_one_line_error(proc: subprocess.CompletedProcess) -> None:
     assert proc.stdout == ""
 
 
+@pytest.mark.parametrize("cases", [1, 100])
+def test_tiny_data_sets_generate(tmp_path: Path, cases: int) -> None:
+    """So few cases a day that the staffing plan rounds to no agent: still one per business
+    day (it once divided by a zero capacity and crashed)."""
+    proc = run_generator(tmp_path / "raw", "--cases", str(cases), "--start", "2025-10-01", "--end", "2025-12-31",
+                         check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with duckdb.connect() as con:
+        n = con.execute(f"select count(*) from read_parquet('{tmp_path}/raw/cases/*/*.parquet')").fetchone()[0]
+    assert n == cases
+
+
 def test_help_lists_every_option(tmp_path: Path) -> None:
     proc = run_generator(tmp_path / "raw", "--help")
     assert proc.returncode == 0

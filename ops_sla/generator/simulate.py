@@ -117,7 +117,9 @@ def staff_and_congest(plan: DayPlan, params: Params, weekday_rate: float,
     appending days never changes an earlier day). Returns the value used.
     """
     s, w = params.staffing, params.work
-    planned = np.where(plan.is_business, np.round(weekday_rate * s.agents_per_1000_weekday_cases / 1000.0), 0.0)
+    # at least one agent on a business day: a tiny data set would otherwise have no capacity at all
+    planned = np.where(plan.is_business,
+                       np.maximum(1.0, np.round(weekday_rate * s.agents_per_1000_weekday_cases / 1000.0)), 0.0)
     plan.planned_agents = planned
     plan.effective_agents = planned * (1.0 - plan.shrinkage)
     capacity = plan.effective_agents * s.cases_per_agent_day
