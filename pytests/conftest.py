@@ -8,6 +8,8 @@ touch `data/` or the published warehouse.
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -69,6 +71,27 @@ def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subproc
     if check and proc.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
     return proc
+
+
+_MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")
+
+
+def run_dbt_killed(args: list[str], env: dict[str, str], after_models: int) -> None:
+    """Start a dbt command and SIGKILL it once it has written `after_models` tables or
+    incremental models (not after a fixed sleep: a slow start-up would be killed before it
+    touched anything, and a fast machine could finish first)."""
+    proc = subprocess.Popen([str(DBT), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    written = 0
+    for line in proc.stdout:
+        written += bool(_MODEL_WRITTEN.search(line))
+        if written == after_models:
+            break
+    assert written == after_models, "the command ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
 
 
 @pytest.fixture(scope="session")

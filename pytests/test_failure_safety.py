@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DBT, ROOT, Warehouse, dbt_env, run_dbt
+from conftest import ROOT, Warehouse, dbt_env, run_dbt, run_dbt_killed
 from marts_compare import mart_differences
 
-_MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")
 _KILL_AFTER_MODELS = 8  # of the ~20 tables and incremental models a full build writes
 
 
@@ -54,27 +51,7 @@ def test_killed_build_keeps_last_good_publish_and_next_run_recovers(warehouse: W
 
     # a rebuild killed while it is writing the warehouse
     env = dbt_env(warehouse.raw, db, target)
-    proc = subprocess.Popen(
-        [str(DBT), "build", "--full-refresh"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    # kill it once it has replaced some models (not after a fixed sleep: a slow start-up would be
-    # killed before it touched anything, and a fast machine could finish first)
-    assert proc.stdout is not None
-    created = 0
-    for line in proc.stdout:
-        created += bool(_MODEL_WRITTEN.search(line))
-        if created == _KILL_AFTER_MODELS:
-            break
-    assert created == _KILL_AFTER_MODELS, "the build ended before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
+    run_dbt_killed(["build", "--full-refresh"], env, after_models=_KILL_AFTER_MODELS)
 
     # publishing now refuses (run_results.json is not a complete passing build) ...
     refused = _publish(db, target, out)

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_generator
+from conftest import ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_dbt_killed, run_generator
 from marts_compare import mart_differences
 
 DAILY = ("--selector", "daily")  # what `make daily` runs
@@ -116,6 +116,27 @@ def test_daily_run_redoes_the_work_of_a_run_that_died(tmp_path: Path) -> None:
     run_dbt(["run", "--select", *died], env)
     # a passing build that builds no model is not a complete build: it must not move the watermark
     run_dbt(["build", "--resource-type", "seed"], env)
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    db = _build(raw, inc, *DAILY)
+    full = _build(raw, tmp_path / "full", "--full-refresh")
+    assert mart_differences(db, full) == {}
+
+
+def test_daily_run_killed_midway_is_redone_by_the_next(tmp_path: Path) -> None:
+    """A daily run SIGKILLed after it wrote some models (raw loads, events re-classified, no
+    case re-derived yet): the next daily run takes up its work, and the marts equal a full
+    refresh."""
+    raw = tmp_path / "raw"
+    small = [a if a != "2025-12-31" else "2025-12-29" for a in SMALL_ARGS]
+    run_generator(raw, *small)
+    inc = tmp_path / "incremental"
+    _build(raw, inc, "--full-refresh")
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    env = dbt_env(raw, inc / "ops_sla.duckdb", inc / "target")
+    run_dbt_killed(["build", *DAILY], env, after_models=6)
+    with duckdb.connect(str(inc / "ops_sla.duckdb"), read_only=True) as con:
+        assert con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1"
+                           ).fetchone() == ("started",)
     run_generator(raw, "--mode", "incremental", "--days", "1")
     db = _build(raw, inc, *DAILY)
     full = _build(raw, tmp_path / "full", "--full-refresh")
