@@ -108,3 +108,13 @@ def test_missing_triage_takes_first_touch_from_another_action(con: duckdb.DuckDB
         where f.fault_type = 'missing_milestone' and f.status = 'TRIAGE'
         group by all""").fetchall()
     assert rows and all(source != "triage" for source, _ in rows), rows
+
+
+def test_missing_review_qa_leaves_its_stage_empty(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("""
+        select s.review_qa_to_resolution_business_minutes, count(*)
+        from faults as f
+        inner join w.marts.case_sla as s on f.case_id = s.case_id
+        where f.fault_type = 'missing_milestone' and f.status = 'REVIEW_QA' and s.case_status = 'resolved'
+        group by all""").fetchall()
+    assert len(rows) == 1 and rows[0][0] == 0, rows
