@@ -1,7 +1,8 @@
 -- Reconciliation: every raw event row ends in exactly one place - the clean stream, the
 -- removed duplicates or quarantined_events - and nothing else appears there.
--- A daily run checks the rows it loaded or re-classified (the others did not change since
--- the build that checked them); a full build checks every row.
+-- A daily run checks the rows loaded or re-classified since the last complete build - its
+-- own, and those of a run that failed since (the others did not change since the build
+-- that checked them); a full build checks every row.
 
 {{ config(tags=['daily']) }}
 
@@ -50,13 +51,13 @@ touched as (
         source_file,
         source_row
     from raw_rows
-    where loaded_at = {{ ops_sla.run_marker() }}
+    where loaded_at > {{ ops_sla.last_complete_build_at() }}
     union
     select
         source_file,
         source_row
     from {{ ref('int_events_classified') }}
-    where classified_at = {{ ops_sla.run_marker() }}
+    where classified_at > {{ ops_sla.last_complete_build_at() }}
 
 ),
 
