@@ -110,9 +110,9 @@
     {{ return(rows[0] if rows | length > 0 else none) }}
 {%- endmacro %}
 
-{#- The row of the last complete *full* build (`dbt build --full-refresh` of the whole project),
-    the columns named, or none: what the daily run builds on and what a partial full refresh is
-    judged against. -#}
+{#- The row of the last complete *full* build (`dbt build --full-refresh` of the whole project,
+    or the first build logged: it built an empty warehouse from scratch), the columns named, or
+    none: what incremental runs build on and what a partial full refresh is judged against. -#}
 {% macro last_complete_full_build(columns) -%}
     {{ return(ops_sla.last_complete_build(columns,
         "selection is null and (full_refresh or started_at = (select min(started_at) from ops_sla_meta.build_log))")) }}

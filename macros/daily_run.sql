@@ -93,10 +93,10 @@
 {%- endmacro %}
 
 {#- on-run-start hook of every incremental `dbt build` / `dbt run` (without --full-refresh;
-    the daily run is one): refuse to mix old and new
-    logic. An incremental run re-derives only what new data touches (the daily run also skips
-    the views), so it builds on the last complete full build and nothing logged since may have
-    run other code. The first command on an empty warehouse builds everything: allowed. -#}
+    the daily run is one): refuse to mix old and new logic. An incremental run re-derives
+    only what new data touches (the daily run also skips the views), so it builds on the last
+    complete full build, and nothing logged since may have run other code. The first command
+    on an empty warehouse builds everything: allowed. -#}
 {% macro assert_same_code_as_full_build() %}
     {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
         {%- set what = "a daily run" if ops_sla.is_daily_run() else "an incremental `dbt " ~ flags.WHICH ~ "` (without --full-refresh)" -%}
