@@ -194,17 +194,17 @@ def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str, allow_pa
     except duckdb.Error as exc:
         raise PublishError(f"the warehouse has no build log (ops_sla_meta.build_log): {exc}") from exc
     if row is None:
-        raise PublishError("the warehouse's build log is empty: run `dbt build` first")
+        raise PublishError("the warehouse's build log is empty: run `make build` (dbt build --full-refresh) first")
     latest, status, complete = row
     if latest != invocation_id:
         raise PublishError(f"the warehouse was last touched by build {latest} ({status}), not by the build "
                            f"recorded in run_results.json ({invocation_id}): an interrupted build? "
-                           "Run `dbt build` again, then publish")
+                           "Run `make build` (dbt build --full-refresh), then publish")
     if status != "success":
         raise PublishError(f"build {latest} is logged as {status!r} in the warehouse, not 'success'")
     if not complete and not allow_partial:
         raise PublishError(f"build {latest} did not build every model of the project (or of the daily "
-                           "selector), e.g. `dbt retry` or a resource-type filter; run `dbt build`, or pass "
+                           "selector), e.g. `dbt retry` or a resource-type filter; run `make build`, or pass "
                            "--allow-partial")
 
 

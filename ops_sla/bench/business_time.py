@@ -127,8 +127,10 @@ def _prepare_warehouse(ctx: Context) -> tuple[Path, dict[str, str]]:
         ctx.raw = raw
     db = work / "ops_sla.duckdb"
     env = dbt_env(ctx.raw, db, target)
-    proc = subprocess.run([str(DBT), "build", "-s", "+int_business_time_index", "--indirect-selection",
-                           "cautious"], cwd=ROOT, env=env, capture_output=True, text=True)
+    # --full-refresh: a scratch warehouse kept from an earlier run (--work) is rebuilt, not
+    # built on incrementally (which the guards refuse after a partial build)
+    proc = subprocess.run([str(DBT), "build", "--full-refresh", "-s", "+int_business_time_index",
+                           "--indirect-selection", "cautious"], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dbt build of the business-time models failed:\n{proc.stdout[-4000:]}")
     return db, env
