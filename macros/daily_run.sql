@@ -52,14 +52,20 @@
 
 {#- md5 of everything that decides what the models compute: the SQL of every model and
     the content of every seed (dbt's file checksums) with its resolved config (materialization,
-    hooks, contract - from YAML and dbt_project.yml), the text of every project macro, the
-    semantic vars, the dbt version and the DuckDB version (its functions and bundled time-zone
-    data compute the business minutes). Equal fingerprints mean a rebuild would compute the same thing. -#}
+    hooks, contract - from YAML and dbt_project.yml), the definition of every source (how its
+    files are read, its columns; the raw folder's path left out, so a moved folder is the same
+    source), the text of every project macro, the semantic vars, the dbt version and the DuckDB
+    version (its functions and bundled time-zone data compute the business minutes). Equal
+    fingerprints mean a rebuild would compute the same thing. -#}
 {% macro code_fingerprint() -%}
     {%- set parts = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.resource_type in ('model', 'seed', 'snapshot') and node.package_name == project_name -%}
         {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum ~ ' config=' ~ local_md5(tojson(node.config, sort_keys=true))) -%}
+    {%- endfor -%}
+    {%- for source in graph.sources.values() | sort(attribute='unique_id') if source.package_name == project_name -%}
+        {%- set definition = tojson({'meta': source.meta, 'columns': source.columns}, sort_keys=true) -%}
+        {%- do parts.append(source.unique_id ~ '=' ~ local_md5(definition | replace(ops_sla.raw_dir(), '<raw>'))) -%}
     {%- endfor -%}
     {%- set macros = context[project_name] -%}
     {%- for name in macros.keys() | sort -%}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_dbt_killed, run_generator
+from conftest import DBT, ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_dbt_killed, run_generator
 from marts_compare import mart_differences
 
 DAILY = ("--selector", "daily")  # what `make daily` runs
@@ -249,6 +250,47 @@ def test_plain_build_on_an_empty_warehouse_is_a_full_build(tmp_path: Path, wareh
     assert mart_differences(warehouse.db, db) == {}
     run_dbt(["build", *DAILY], dbt_env(warehouse.raw, db, tmp_path / "target"))
     assert mart_differences(warehouse.db, db) == {}
+
+
+def test_first_build_counts_as_full_only_when_complete(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A first build killed midway, or one that built a selection, is no full build: the
+    incremental commands after it are refused until `make build`."""
+    killed = tmp_path / "killed"
+    env = dbt_env(warehouse.raw, killed / "ops_sla.duckdb", killed / "target")
+    run_dbt_killed(["build"], env, after_models=3)
+    proc = run_dbt(["build"], env, check=False)
+    assert proc.returncode != 0 and "has no successful full build" in proc.stdout + proc.stderr
+    selected = tmp_path / "selected"
+    env = dbt_env(warehouse.raw, selected / "ops_sla.duckdb", selected / "target")
+    run_dbt(["build", "--select", "+int_cases", "--indirect-selection", "cautious"], env)
+    assert "has no successful full build" in _daily_refused(warehouse.raw, selected / "ops_sla.duckdb",
+                                                            selected / "target")
+
+
+def _fingerprint(project: Path, raw: Path, base: Path) -> str:
+    env = {**dbt_env(raw, base / "fp.duckdb", base / "target"), "DBT_PROFILES_DIR": str(project)}
+    out = subprocess.run([str(DBT), "compile", "-q", "--inline",
+                          "{% if execute %}{{ ops_sla.code_fingerprint() }}{% endif %}"],
+                         cwd=project, env=env, capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse: Warehouse, tmp_path: Path) -> None:
+    """How the raw files are read is code: a changed source definition needs a full build.
+    Where the folder lives is not: a moved raw folder keeps the fingerprint."""
+    moved = tmp_path / "moved" / "raw"
+    shutil.copytree(warehouse.raw, moved)
+    here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
+    assert _fingerprint(ROOT, moved, tmp_path / "b") == here
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
+    sources = project / "models" / "raw" / "_raw__sources.yml"
+    text = sources.read_text()
+    assert "filename = true, file_row_number = true)" in text
+    sources.write_text(text.replace("filename = true, file_row_number = true)",
+                                    "filename = true, file_row_number = true, union_by_name = true)", 1))
+    assert _fingerprint(project, warehouse.raw, tmp_path / "c") != here
 
 
 def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -407,9 +407,13 @@ def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
     copy["tier"] = "TIER_3" if copy["tier"] != "TIER_3" else "TIER_1"
     copy["intake_ts"] = copy["intake_ts"] - timedelta(days=1)  # earlier: this later file's copy is kept
     # ... and a new case delivered twice in one file with the same intake: the first row is kept
+    # (and two more that differ only in the case type, only in the team zone: flagged too)
     twin = {**copy, "case_id": "SR-PROBE-TWIN", "tier": "TIER_1"}
-    pq.write_table(pa.Table.from_pylist([copy, twin, {**twin, "tier": "TIER_2"}], schema=t.schema),
-                   dst / EXTRA_CASES_FILE)
+    by_type = {**copy, "case_id": "SR-PROBE-TYPE", "case_type": "ACCESS_REVIEW"}
+    by_zone = {**copy, "case_id": "SR-PROBE-ZONE"}
+    rows = [copy, twin, {**twin, "tier": "TIER_2"}, by_type, {**by_type, "case_type": "POLICY_EXCEPTION"},
+            by_zone, {**by_zone, "team_tz": "America/New_York"}]
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), dst / EXTRA_CASES_FILE)
     return expected
 
 
@@ -431,11 +435,13 @@ def test_injected_probes_are_classified_as_intended(injected) -> None:
     mine = ref.events[ref.events["source_file"] == INJECTED_FILE].set_index("source_row")
     got = {int(i): (None if pd.isna(r) else r) for i, r in mine["reason_code"].items()}
     assert got == expected
-    assert int(ref.sla.loc[ref.sla["delivered_copies"] == 2].shape[0]) == 2
-    kept = ref.sla.set_index("case_id").loc[ref.sla.loc[ref.sla["delivered_copies"] == 2, "case_id"]]
-    assert kept["has_conflicting_copies"].tolist() == [True, True]
+    assert int(ref.sla.loc[ref.sla["delivered_copies"] == 2].shape[0]) == 4
+    kept = ref.cases.set_index("case_id").loc[ref.sla.loc[ref.sla["delivered_copies"] == 2, "case_id"]]
+    assert kept["has_conflicting_copies"].tolist() == [True] * 4
     assert kept.loc["SR-PROBE-TWIN", "tier"] == "TIER_1"
-    twice = ref.cases[(ref.cases["delivered_copies"] == 2) & (ref.cases["case_id"] != "SR-PROBE-TWIN")]
+    assert kept.loc["SR-PROBE-TYPE", "case_type"] == "ACCESS_REVIEW"
+    assert kept.loc["SR-PROBE-ZONE", "team_tz"] == "America/Los_Angeles"
+    twice = ref.cases[(ref.cases["delivered_copies"] == 2) & ~ref.cases["case_id"].str.startswith("SR-PROBE-")]
     assert twice["source_file"].tolist() == [EXTRA_CASES_FILE]  # the copy with the earlier intake
 
 

@@ -1,8 +1,9 @@
 -- Reconciliation: every raw event row ends in exactly one place - the clean stream, the
 -- removed duplicates or quarantined_events - and nothing else appears there.
 -- A daily run checks the rows loaded or re-classified since the last complete build - its
--- own, and those of a run that failed since (the others did not change since the build
--- that checked them); a full build checks every row.
+-- own, and (defensively: the run re-processes them anyway) those of a run that failed
+-- since; the others did not change since the build that checked them. A full build checks
+-- every row.
 
 {{ config(tags=['daily']) }}
 
