@@ -28,6 +28,15 @@ def _build(raw: Path, base: Path, *args: str, **env: str) -> Path:
     return db
 
 
+def _daily_fails_on_a_copy(warehouse: Warehouse, raw: Path, base: Path) -> tuple[Path, str]:
+    """A daily run on `raw` over a copy of the shared warehouse that must fail: (the copy, dbt's output)."""
+    copy = base / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, base / "target"), check=False)
+    assert proc.returncode != 0, "the daily run passed"
+    return copy, proc.stdout + proc.stderr
+
+
 def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     """Run the daily build, expect the guard to refuse it, return dbt's output."""
     proc = run_dbt(["build", *DAILY, *extra], dbt_env(raw, db, target), check=False)
@@ -101,43 +110,36 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     assert loads == 4
 
 
-def test_daily_run_redoes_the_work_of_a_run_that_died(tmp_path: Path) -> None:
-    """A run that stopped after the event models (killed, or a partial run) leaves events
-    classified but their cases not re-derived; the next daily run must pick them up: its
-    scope is everything since the last *complete* build, not just its own new rows."""
-    raw = tmp_path / "raw"
-    small = [a if a != "2025-12-31" else "2025-12-29" for a in SMALL_ARGS]
-    run_generator(raw, *small)
-    inc = tmp_path / "incremental"
-    _build(raw, inc, "--full-refresh")
-    run_generator(raw, "--mode", "incremental", "--days", "1")
+def _dies_after_the_event_models(env: dict[str, str]) -> None:
+    """A partial run: events classified, some case models rebuilt, not all."""
     died = ["raw_cases", "raw_events_log", "int_events_timed", "int_cases", "int_events_classified",
             "int_case_refresh_scope", "int_case_milestones"]
-    env = dbt_env(raw, inc / "ops_sla.duckdb", inc / "target")
     run_dbt(["run", "--select", *died], env)
     # a passing build that builds no model is not a complete build: it must not move the watermark
     run_dbt(["build", "--resource-type", "seed"], env)
-    run_generator(raw, "--mode", "incremental", "--days", "1")
-    db = _build(raw, inc, *DAILY)
-    full = _build(raw, tmp_path / "full", "--full-refresh")
-    assert mart_differences(db, full) == {}
 
 
-def test_daily_run_killed_midway_is_redone_by_the_next(tmp_path: Path) -> None:
-    """A daily run SIGKILLed after it wrote some models (raw loads, events re-classified, no
-    case re-derived yet): the next daily run takes up its work, and the marts equal a full
-    refresh."""
+def _daily_run_killed(env: dict[str, str]) -> None:
+    """A daily run SIGKILLed once it has written some models (the raw loads and some of the
+    calendar, event and case models: which, depends on thread timing)."""
+    run_dbt_killed(["build", *DAILY], env, after_models=6)
+    with duckdb.connect(env["OPS_SLA_DB"], read_only=True) as con:
+        last = con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
+    assert last == ("started",)
+
+
+@pytest.mark.parametrize("dies", [_dies_after_the_event_models, _daily_run_killed], ids=["partial-run", "killed"])
+def test_daily_run_redoes_the_work_of_a_run_that_died(tmp_path: Path, dies) -> None:
+    """A run that stopped midway leaves some rows loaded or classified and their cases not
+    re-derived; the next daily run must pick them up: its scope is everything since the last
+    *complete* build, not just its own new rows."""
     raw = tmp_path / "raw"
     small = [a if a != "2025-12-31" else "2025-12-29" for a in SMALL_ARGS]
     run_generator(raw, *small)
     inc = tmp_path / "incremental"
     _build(raw, inc, "--full-refresh")
     run_generator(raw, "--mode", "incremental", "--days", "1")
-    env = dbt_env(raw, inc / "ops_sla.duckdb", inc / "target")
-    run_dbt_killed(["build", *DAILY], env, after_models=6)
-    with duckdb.connect(str(inc / "ops_sla.duckdb"), read_only=True) as con:
-        assert con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1"
-                           ).fetchone() == ("started",)
+    dies(dbt_env(raw, inc / "ops_sla.duckdb", inc / "target"))
     run_generator(raw, "--mode", "incremental", "--days", "1")
     db = _build(raw, inc, *DAILY)
     full = _build(raw, tmp_path / "full", "--full-refresh")
@@ -315,11 +317,7 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
                     f" to '{calendar}.new' (format parquet)")
     Path(f"{case}.new").replace(case)
     Path(f"{calendar}.new").replace(calendar)
-    copy = tmp_path / "ops_sla.duckdb"
-    shutil.copy(warehouse.db, copy)
-    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, tmp_path / "target"), check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
+    copy, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
     assert "FAIL 1 accepted_values_stg_ops_export__cases_tier" in out, out[-4000:]
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
     # nothing is published from it: the run is logged as failed
@@ -373,11 +371,7 @@ def test_incremental_run_refused_when_the_calendar_is_delivered_twice(warehouse:
     raw = tmp_path / "raw"
     shutil.copytree(warehouse.raw, raw)
     shutil.copy(raw / "calendar_dim" / "calendar_dim.parquet", raw / "calendar_dim" / "calendar_dim (1).parquet")
-    copy = tmp_path / "ops_sla.duckdb"
-    shutil.copy(warehouse.db, copy)
-    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, tmp_path / "target"), check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
+    _, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
     assert "dates more than once (a calendar file delivered twice?)" in out, out[-3000:]
     assert "changes or drops dates" not in out
 
