@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -74,8 +75,10 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     events = pq.read_table(raw / "events_log" / "ingestion_date=2025-12-31" / "part-0.parquet")
     future = events.slice(0, 1).to_pylist()[0]
     future.update(event_id=10**12, event_ts=datetime(2027, 1, 4, 18, tzinfo=UTC))
-    pq.write_table(pa.Table.from_pylist([future], schema=events.schema),
-                   raw / "events_log" / "ingestion_date=2025-12-31" / "part-1.parquet")
+    # (written by pandas: nanosecond instants, a column type the loaded table does not have)
+    nanoseconds = {"event_ts": "datetime64[ns, UTC]", "ingestion_ts": "datetime64[ns, UTC]"}
+    pd.DataFrame([future]).astype(nanoseconds).to_parquet(
+        raw / "events_log" / "ingestion_date=2025-12-31" / "part-1.parquet", index=False)
     db = _build(raw, inc, *DAILY)
     before = _reasons(db)
     assert before.get("UNKNOWN_CASE", 0) > 0 and before.get("TS_OUT_OF_RANGE") == 1, before
@@ -95,8 +98,16 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     cases = pq.read_table(raw / "cases" / "intake_date=2025-12-10" / "part-0.parquet")
     again = cases.slice(0, 1).to_pylist()[0]
     again.update(intake_ts=again["intake_ts"] - timedelta(hours=30))
-    pq.write_table(pa.Table.from_pylist([again], schema=cases.schema),
-                   raw / "cases" / "intake_date=2026-01-02" / "part-1.parquet")
+    pd.DataFrame([again]).astype({"intake_ts": "datetime64[ns, UTC]"}).to_parquet(  # nanoseconds again
+        raw / "cases" / "intake_date=2026-01-02" / "part-1.parquet", index=False)
+    # ... and the whole day's delivery in nanoseconds: the run reads no microsecond file
+    for day_file in [*raw.glob("cases/intake_date=2026-01-02/*.parquet"),
+                     *raw.glob("events_log/ingestion_date=2026-01-02/*.parquet")]:
+        table = pq.read_table(day_file)
+        for i, field in enumerate(table.schema):
+            if pa.types.is_timestamp(field.type):
+                table = table.set_column(i, field.name, table[field.name].cast(pa.timestamp("ns", tz="UTC")))
+        pq.write_table(table, day_file)
     db = _build(raw, inc, *DAILY)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select delivered_copies from marts.case_sla where case_id = ?",
