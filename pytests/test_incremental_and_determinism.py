@@ -29,22 +29,30 @@ def _build(raw: Path, base: Path, *args: str, **env: str) -> Path:
     return db
 
 
+def _daily_fails(raw: Path, db: Path, target: Path, *extra: str) -> str:
+    """Run the daily build, expect it to fail, return dbt's output."""
+    proc = run_dbt(["build", *DAILY, *extra], dbt_env(raw, db, target), check=False)
+    assert proc.returncode != 0, "the daily run passed"
+    return proc.stdout + proc.stderr
+
+
 def _daily_fails_on_a_copy(warehouse: Warehouse, raw: Path, base: Path) -> tuple[Path, str]:
     """A daily run on `raw` over a copy of the shared warehouse that must fail: (the copy, dbt's output)."""
     copy = base / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
-    proc = run_dbt(["build", *DAILY], dbt_env(raw, copy, base / "target"), check=False)
-    assert proc.returncode != 0, "the daily run passed"
-    return copy, proc.stdout + proc.stderr
+    return copy, _daily_fails(raw, copy, base / "target")
 
 
 def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     """Run the daily build, expect the guard to refuse it, return dbt's output."""
-    proc = run_dbt(["build", *DAILY, *extra], dbt_env(raw, db, target), check=False)
-    assert proc.returncode != 0, "the daily run was not refused"
-    output = proc.stdout + proc.stderr
+    output = _daily_fails(raw, db, target, *extra)
     assert "Run a full build first: `make build`" in output, output[-3000:]
     return output
+
+
+def _last_logged_status(db: Path) -> tuple[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
 
 
 def _reasons(db: Path) -> dict[str, int]:
@@ -134,9 +142,7 @@ def _daily_run_killed(env: dict[str, str]) -> None:
     """A daily run SIGKILLed once it has written some models (the raw loads and some of the
     calendar, event and case models: which, depends on thread timing)."""
     run_dbt_killed(["build", *DAILY], env, after_models=6)
-    with duckdb.connect(env["OPS_SLA_DB"], read_only=True) as con:
-        last = con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
-    assert last == ("started",)
+    assert _last_logged_status(Path(env["OPS_SLA_DB"])) == ("started",)
 
 
 @pytest.mark.parametrize("dies", [_dies_after_the_event_models, _daily_run_killed], ids=["partial-run", "killed"])
@@ -332,9 +338,7 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     assert "FAIL 1 accepted_values_stg_ops_export__cases_tier" in out, out[-4000:]
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
     # nothing is published from it: the run is logged as failed
-    with duckdb.connect(str(copy), read_only=True) as con:
-        status = con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
-    assert status == ("failed",)
+    assert _last_logged_status(copy) == ("failed",)
 
 
 def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path: Path) -> None:
