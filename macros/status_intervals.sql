@@ -1,7 +1,12 @@
 {#- Pair each run of `open_status` events with the next `close_status` event of the same
     case: one interval per closing event, starting at the first opening event since the
     previous close. Intervals with no closing event yet have closed_at = NULL.
-    At equal timestamps the opening event sorts first. -#}
+    Events at the same instant are taken in the order that continues the case's state
+    (DECISIONLOG "Events at the same instant"): if an interval is open just before that
+    instant, its closing event comes first (the interval ends, then the next one starts);
+    otherwise the opening event comes first (a zero-length interval). An instant that holds
+    both kinds leaves the state as it was, so the state before an instant is the kind of
+    the last earlier instant that holds only one kind. -#}
 {% macro status_intervals(events, open_status, close_status) -%}
     select
         case_id,
@@ -14,14 +19,38 @@
             case_id,
             status,
             event_at,
-            min(case when status = '{{ close_status }}' then event_at end) over (
+            min(case when is_close then event_at end) over (
                 partition by case_id
-                order by event_at, status = '{{ close_status }}'
+                order by event_at, case when open_before then not is_close else is_close end
                 rows between current row and unbounded following
             ) as closed_at
 
-        from {{ events }}
-        where status in ('{{ open_status }}', '{{ close_status }}')
+        from (
+            select
+                *,
+                coalesce(last_value(instant_kind ignore nulls) over (
+                    partition by case_id
+                    order by event_at
+                    range between unbounded preceding and current row exclude group
+                ) = 'open', false) as open_before
+
+            from (
+                select
+                    case_id,
+                    status,
+                    event_at,
+                    status = '{{ close_status }}' as is_close,
+                    case
+                        when bool_and(status = '{{ close_status }}') over same_instant then 'close'
+                        when bool_and(status = '{{ open_status }}') over same_instant then 'open'
+                    end as instant_kind
+
+                from {{ events }}
+                where status in ('{{ open_status }}', '{{ close_status }}')
+                window same_instant as (partition by case_id, event_at)
+            ) as events_with_instant_kind
+        ) as events_with_state
+
     ) as ordered_events
 
     where status = '{{ open_status }}'

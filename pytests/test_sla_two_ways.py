@@ -278,9 +278,10 @@ def _mid(a: datetime, b: datetime) -> datetime:
     return (a + (b - a) / 2).replace(microsecond=0)
 
 
-def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
+def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None], dict[str, tuple]]:
     """Copy the raw folder and add probes. Returns {source_row in INJECTED_FILE: expected reason}
-    (None = clean) - what the reference is expected to say, checked separately."""
+    (None = clean) - what the reference is expected to say, checked separately - and the probes
+    of events at the same instant with what they add, by name."""
     shutil.copytree(src, dst)
     s, ev = ref.sla, ref.events
     clean = ev[ev["disposition"] == "clean"]
@@ -295,6 +296,12 @@ def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
     reopened = plain[(plain["reopen_count"] == 1) & (plain["open_rework_intervals"] == 0)]["case_id"].tolist()
     (c_res, c_before, c_noassign, c_noinvest, c_tie, c_waits, c_prewait, c_dupcase) = resolved[:8]
     (c_cancel, c_cancel2), (c_reopen, c_reopen2) = cancelled["case_id"].iloc[:2], reopened[:2]
+    c_zero_wait, c_rework_at_resolution = resolved[8:10]
+    # a case worked for more than a business day after triage, so its probe waits hold business time
+    worked = plain.set_index("case_id")
+    worked = worked["sla_a_business_minutes_including_wait"] - worked["sla_b_business_minutes"]
+    c_back_to_back = [c for c in resolved[10:] if worked[c] > 1200][0]
+    c_rework_back_to_back = reopened[2]
 
     def evs(cid: str, status: str) -> pd.DataFrame:
         return clean[(clean["case_id"] == cid) & (clean["status"] == status)].sort_values("event_ts")
@@ -390,6 +397,36 @@ def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
     last = _py(evs(c_reopen2, "RESOLVED")["event_ts"].iloc[-1])
     for k in (1, 2):
         add(None, next(nid), c_reopen2, "REOPENED", last + timedelta(hours=k), last + timedelta(hours=k, seconds=30))
+    # --- events at the same instant (DECISIONLOG "Events at the same instant"); each pair is
+    # written in the file order that the rule must override
+    ft, fr = first_ts(c_back_to_back, "TRIAGE"), first_ts(c_back_to_back, "RESOLVED")
+    w = [(ft + (fr - ft) * k / 4).replace(microsecond=0) for k in (1, 2, 3)]
+    # a wait answered at the instant the next wait starts: two intervals, w0 -> w1 -> w2
+    for st, ts in (("CUSTOMER_WAIT", w[0]), ("CUSTOMER_WAIT", w[1]), ("CUSTOMER_RESPONDED", w[1]),
+                   ("CUSTOMER_RESPONDED", w[2])):
+        add(None, next(nid), c_back_to_back, st, ts, ts + 30 * sec)
+    # a wait answered at the instant it starts: zero minutes, not a wait that runs on
+    ft, fr = first_ts(c_zero_wait, "TRIAGE"), first_ts(c_zero_wait, "RESOLVED")
+    zw = _mid(ft, fr)
+    for st in ("CUSTOMER_RESPONDED", "CUSTOMER_WAIT"):
+        add(None, next(nid), c_zero_wait, st, zw, zw + 30 * sec)
+    # reopened at the instant of the first resolution: rework starts there
+    fr = first_ts(c_rework_at_resolution, "RESOLVED")
+    add(None, next(nid), c_rework_at_resolution, "REOPENED", fr, fr + 30 * sec)
+    rr = fr + timedelta(hours=50)
+    add(None, next(nid), c_rework_at_resolution, "RESOLVED", rr, rr + 30 * sec)
+    # resolved again and reopened at the same instant: two rework intervals, r0 -> r1 -> r2
+    last = _py(evs(c_rework_back_to_back, "RESOLVED")["event_ts"].iloc[-1])
+    r = [last + timedelta(hours=k) for k in (1, 26, 100)]
+    for st, ts in (("REOPENED", r[0]), ("REOPENED", r[1]), ("RESOLVED", r[1]), ("RESOLVED", r[2])):
+        add(None, next(nid), c_rework_back_to_back, st, ts, ts + 30 * sec)
+    # what each probe adds, by hand: (case, clock, intervals added, REOPENED events added)
+    probes = {
+        "back-to-back waits": (c_back_to_back, "wait", [(w[0], w[1]), (w[1], w[2])], 0),
+        "zero-length wait": (c_zero_wait, "wait", [], 0),
+        "rework from the first resolution": (c_rework_at_resolution, "rework", [(fr, rr)], 1),
+        "back-to-back rework": (c_rework_back_to_back, "rework", [(r[0], r[1]), (r[1], r[2])], 2),
+    }
     (dst / INJECTED_FILE).parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist([dict(zip(EVENT_SCHEMA.names, r, strict=True)) for r in rows],
                    schema=EVENT_SCHEMA), dst / INJECTED_FILE)
@@ -414,24 +451,25 @@ def inject(src: Path, dst: Path, ref: Reference) -> dict[int, str | None]:
     rows = [copy, twin, {**twin, "tier": "TIER_2"}, by_type, {**by_type, "case_type": "POLICY_EXCEPTION"},
             by_zone, {**by_zone, "team_tz": "America/New_York"}]
     pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), dst / EXTRA_CASES_FILE)
-    return expected
+    return expected, probes
 
 
 @pytest.fixture(scope="module")
 def injected(small_raw: tuple[Path, Path], reference: Reference,
-             tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, Reference, dict[int, str | None]]:
+             tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[Warehouse, Reference, dict[int, str | None], dict[str, tuple]]:
     base = tmp_path_factory.mktemp("injected")
     raw = base / "raw"
-    expected = inject(small_raw[0], raw, reference)
+    expected, probes = inject(small_raw[0], raw, reference)
     wh = Warehouse(raw=raw, truth=small_raw[1], db=base / "ops_sla.duckdb", target=base / "target")
     # models, seeds and unit tests only: the probes are deliberately broken rows, which some data tests flag
     run_dbt(["build", "--exclude", "test_type:data"], wh.env())
-    return wh, build_reference(raw), expected
+    return wh, build_reference(raw), expected, probes
 
 
 def test_injected_probes_are_classified_as_intended(injected) -> None:
     """The reference says what each probe was built to show (checks the probes, not dbt)."""
-    _, ref, expected = injected
+    _, ref, expected, _ = injected
     mine = ref.events[ref.events["source_file"] == INJECTED_FILE].set_index("source_row")
     got = {int(i): (None if pd.isna(r) else r) for i, r in mine["reason_code"].items()}
     assert got == expected
@@ -446,12 +484,36 @@ def test_injected_probes_are_classified_as_intended(injected) -> None:
 
 
 def test_injected_event_dispositions_match_reference(injected) -> None:
-    wh, ref, _ = injected
+    wh, ref, _, _ = injected
     problems = compare_events(ref.events, wh)
     assert not problems, _report(problems)
 
 
 def test_injected_case_sla_matches_reference(injected) -> None:
-    wh, ref, _ = injected
+    wh, ref, _, _ = injected
     problems = compare_as_of(ref, wh) + compare_cases(ref.sla, wh) + compare_tier_rates(ref.sla, wh)
     assert not problems, _report(problems)
+
+
+def test_events_at_the_same_instant_by_hand(injected, reference: Reference) -> None:
+    """Events at one instant, written in the file order the rule must override, against
+    expectations built by hand: the intervals each probe adds, in business minutes of the
+    business-time oracle (not the reference's interval logic, which follows the same rule)."""
+    wh, _, _, probes = injected
+    cal = R.business_calendar(R.load_raw(wh.raw).calendar)
+    before = reference.sla.set_index("case_id")
+    got = mart(wh, "select case_id, customer_wait_business_minutes, customer_wait_intervals, reopen_count, "
+                   "rework_business_minutes, open_rework_intervals from marts.case_sla").set_index("case_id")
+    for name, (case_id, clock, intervals, reopened) in probes.items():
+        minutes = sum(R.business_minutes_between(lo, hi, cal) for lo, hi in intervals)
+        row = got.loc[case_id]
+        if clock == "wait":
+            assert before.loc[case_id, "customer_wait_intervals"] == 0, name
+            assert row["customer_wait_business_minutes"] == pytest.approx(minutes, abs=TOL), name
+            assert row["customer_wait_intervals"] == len(intervals), name
+        else:
+            assert row["rework_business_minutes"] == pytest.approx(
+                before.loc[case_id, "rework_business_minutes"] + minutes, abs=TOL), name
+            assert row["reopen_count"] == before.loc[case_id, "reopen_count"] + reopened, name
+            assert row["open_rework_intervals"] == 0, name
+        assert minutes > 0 or not intervals, f"{name}: a probe interval has no business minutes"

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import groupby
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -269,20 +270,36 @@ def _local(ts: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp | None:
     return pd.Timestamp(ts).tz_convert(tz).tz_localize(None)
 
 
-def _wait_intervals(events: list[tuple[datetime, str]]) -> list[tuple[datetime, datetime | None]]:
-    """CUSTOMER_WAIT -> next CUSTOMER_RESPONDED; repeated waits before a response extend one
-    interval; a response without an open wait is ignored; None = no response yet."""
+def _intervals(events: list[tuple[datetime, str]], open_status: str,
+               close_status: str) -> list[tuple[datetime, datetime | None]]:
+    """``open_status`` -> the next ``close_status`` (CUSTOMER_WAIT -> CUSTOMER_RESPONDED,
+    REOPENED -> RESOLVED). Repeated openings before a close extend one interval; a close
+    with nothing open is ignored; None = not closed yet.
+
+    READING (DECISIONLOG "Events at the same instant"): events at one instant are taken in
+    the order that continues the current state: while an interval is open its close comes
+    first (then the next opening starts a new interval), otherwise the opening comes first.
+    """
     out: list[tuple[datetime, datetime | None]] = []
-    start = None
-    for ts, st in events:
-        if st == "CUSTOMER_WAIT" and start is None:
-            start = ts
-        elif st == "CUSTOMER_RESPONDED" and start is not None:
-            out.append((start, ts))
-            start = None
+    start: datetime | None = None
+    for ts, group in groupby((e for e in events if e[1] in (open_status, close_status)), key=lambda e: e[0]):
+        statuses = {st for _, st in group}
+        kinds = [close_status, open_status] if start is not None else [open_status, close_status]
+        for kind in kinds:
+            if kind not in statuses:
+                continue
+            if kind == open_status and start is None:
+                start = ts
+            elif kind == close_status and start is not None:
+                out.append((start, ts))
+                start = None
     if start is not None:
         out.append((start, None))
     return out
+
+
+def _wait_intervals(events: list[tuple[datetime, str]]) -> list[tuple[datetime, datetime | None]]:
+    return _intervals(events, "CUSTOMER_WAIT", "CUSTOMER_RESPONDED")
 
 
 def _clipped_wait(intervals, lo: datetime, hi: datetime, cal: BusinessCalendar) -> tuple[float, int]:
@@ -322,7 +339,7 @@ def case_sla(
     if "disposition" in ev.columns:
         ev = ev[ev["disposition"] == "clean"]
     ev = ev[ev["is_before_intake"].astype(bool).eq(False)]
-    # READING: equal timestamps are taken in file/row order
+    # events in time order; the order within one instant is decided where it matters (_intervals)
     ev = ev.sort_values(["case_id", "event_ts", "source_file", "source_row"], kind="stable")
     by_case: dict[str, list[tuple[datetime, str]]] = {}
     for cid, ts, st in zip(ev["case_id"], ev["event_ts"], ev["status"], strict=True):
@@ -425,19 +442,20 @@ def case_sla(
         # READING: like customer wait, repeated REOPENED before the next RESOLVED extend one
         # rework interval (rework time is elapsed time, never counted twice); each REOPENED
         # at/after the first resolution still counts as a reopen.
-        reopen_count, rework, rework_start = 0, 0.0, None
+        reopen_count, rework, open_rework = 0, 0.0, 0
         if first_res is not None:
-            for ts, st in evs:
-                if st == "REOPENED" and ts >= first_res:
-                    reopen_count += 1
-                    if rework_start is None:
-                        rework_start = ts
-                elif st == "RESOLVED" and rework_start is not None:
-                    rework += _bm(rework_start, ts, cal)
-                    rework_start = None
+            # the first resolution itself (and a RESOLVED at the same instant) closes no rework
+            after = [(ts, st) for ts, st in evs
+                     if ts > first_res or (ts == first_res and st == "REOPENED")]
+            reopen_count = sum(st == "REOPENED" for _, st in after)
+            for lo, hi in _intervals(after, "REOPENED", "RESOLVED"):
+                if hi is None:
+                    open_rework += 1
+                else:
+                    rework += _bm(lo, hi, cal)
         r["reopen_count"] = reopen_count
         r["rework_business_minutes"] = rework
-        r["open_rework_intervals"] = int(rework_start is not None)
+        r["open_rework_intervals"] = open_rework
         rows.append(r)
     return pd.DataFrame(rows)
 

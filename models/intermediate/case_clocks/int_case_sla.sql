@@ -86,11 +86,16 @@ wait_in_window as (
         )) }} as customer_wait_business_minutes,
         count(*) as customer_wait_intervals
 
+    -- the wait's part inside the window [intake, window end) is not empty: both ends come
+    -- after both starts (a wait answered at the instant it started is no interval; a
+    -- cancelled case has no window)
     from windows
     inner join waits
         on
             windows.case_id = waits.case_id
             and windows.sla_a_window_end_at > waits.started_at
+            and windows.sla_a_window_end_at > windows.intake_at
+            and coalesce(waits.closed_at, windows.sla_a_window_end_at) > waits.started_at
             and coalesce(waits.closed_at, windows.sla_a_window_end_at) > windows.intake_at
     group by windows.case_id
 
