@@ -306,8 +306,25 @@
                     max(intake_ts) filter (
                         where intake_ts >= {{ earliest }}
                         and {{ intake_date }} not between calendar.first_date and calendar.last_date
-                    ) as example_uncovered_intake
-                from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true)
+                    ) as example_uncovered_intake,
+                    -- an intake after the day following its file's date is a bad stamp (it would
+                    -- become the as-of instant and age every open case)
+                    any_value(file_date) as file_date,
+                    count(*) filter (
+                        where {{ intake_date }} between calendar.first_date and calendar.last_date
+                        and intake_ts >= {{ ops_sla.local_to_instant('file_date + 2') }}
+                    ) as late_intakes,
+                    max(intake_ts) filter (
+                        where {{ intake_date }} between calendar.first_date and calendar.last_date
+                        and intake_ts >= {{ ops_sla.local_to_instant('file_date + 2') }}
+                    ) as example_late_intake
+                from (
+                    select
+                        *,
+                        try_cast(regexp_extract(filename, '/intake_date=(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date)
+                            as file_date
+                    from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true)
+                ) as cases_with_file_date
                 cross join calendar
                 group by 1
             )
@@ -329,6 +346,11 @@
             select relative_file || ': column intake_ts is outside calendar_dim in ' || uncovered_intakes
                 || ' row(s), e.g. ' || cast(example_uncovered_intake as varchar)
             from cases where uncovered_intakes > 0 and not exists (select 1 from coverage)
+            union all
+            select relative_file || ': column intake_ts is after the day following the file''s intake_date ('
+                || cast(file_date as varchar) || ') in ' || late_intakes || ' row(s), e.g. '
+                || cast(example_late_intake as varchar)
+            from cases where late_intakes > 0
     {%- endset -%}
         {%- for row in run_query(values_sql).rows -%}
             {%- do problems.append(row['problem']) -%}

@@ -350,9 +350,10 @@ def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_
 
 def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
     """A case has no quarantine (every raw case must reach case_sla) and no clock without a
-    plausible intake: the build stops and names the file, the column and an example."""
+    plausible intake: the build stops and names the file, the column and an example (an intake
+    after the day following its file's date too: it would become the as-of instant)."""
     set_rows(raw, CASES, {0: {"intake_ts": _utc(1970, 1, 1)}, 1: {"intake_ts": _utc(2100, 1, 1)},
-                          2: {"intake_ts": None}})
+                          2: {"intake_ts": None}, 3: {"intake_ts": _utc(2026, 3, 1, 12)}})
     set_rows(raw, CASES.replace("10-15", "10-16"), {0: {"case_id": "   "}})
     b = build(raw, tmp_path)
     assert_stopped_early(
@@ -361,6 +362,9 @@ def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tm
         f"{CASES}: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) in 1 row(s), "
         "e.g. 1970-01-01",
         f"{CASES}: column intake_ts is outside calendar_dim in 1 row(s), e.g. 2100-01-01",
+        # inside the calendar, but months after the file's date: it would become the as-of instant
+        f"{CASES}: column intake_ts is after the day following the file's intake_date ({DAY}) in 1 row(s), "
+        "e.g. 2026-03-01",
         f"{CASES.replace('10-15', '10-16')}: column case_id is NULL or blank in 1 row(s)",
     )
 
@@ -372,6 +376,21 @@ def test_event_ingested_in_2100_is_quarantined(raw: Path, tmp_path: Path, baseli
     set_rows(raw, EVENTS, {row: {"ingestion_ts": _utc(2100, 1, 1)}})
     b = build(raw, tmp_path)
     assert_nothing_lost(b, {(EVENTS, row, "TS_OUT_OF_RANGE")})
+    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
+        "select as_of_ts_local from marts.data_as_of")
+
+
+def test_event_stamped_months_after_its_file_date_is_quarantined(raw: Path, tmp_path: Path,
+                                                                  baseline: Build) -> None:
+    """Event and ingestion time five months after the data (inside the calendar, so no range
+    check rejects them) in a file filed under an earlier date: a bad stamp, quarantined - it
+    would otherwise become the as-of instant and age every open case by five months."""
+    (row,) = clean_rows(baseline, EVENTS, 1)
+    (latest,) = raw_query(raw, "select max(ingestion_ts) from {events}")[0]
+    future = latest + timedelta(days=150)
+    set_rows(raw, EVENTS, {row: {"event_ts": future, "ingestion_ts": future}})
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, {(EVENTS, row, "TS_AFTER_FILE_DATE")})
     assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
         "select as_of_ts_local from marts.data_as_of")
 

@@ -336,6 +336,11 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     add(None, next(nid), c_res, "INTAKE", t0 + timedelta(minutes=5), t0)
     add(None, next(nid), c_res, "INTAKE", t0 + timedelta(minutes=15), t0)
     add("EVENT_AFTER_INGESTION", next(nid), c_res, "INTAKE", t0 + timedelta(minutes=15, seconds=1), t0)
+    # times after the day following the file's date (2025-12-31): ingested in 2026-06 (inside
+    # the calendar, so it would have become the as-of instant), or, without an ingestion
+    # time, stamped at the cutoff itself (2026-01-02 00:00 in Los Angeles)
+    add("TS_AFTER_FILE_DATE", next(nid), c_res, "INTAKE", _utc(2026, 6, 1), _utc(2026, 6, 1, 0, 1))
+    add("TS_AFTER_FILE_DATE", next(nid), c_res, "INTAKE", _utc(2026, 1, 2, 8), None)
     # a NULL event time imputed from an ingestion time outside the calendar
     add("TS_OUT_OF_RANGE", next(nid), c_res, "INTAKE", None, _utc(2027, 2, 1))
     # --- clean after normalisation / repair

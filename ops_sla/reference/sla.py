@@ -239,7 +239,12 @@ def clean_events(
     ingested = e["ingestion_ts"]
     apply("TS_OUT_OF_RANGE", (event_ts < earliest_plausible_ts) | (event_ts < lo) | (event_ts >= hi)
           | (ingested < earliest_plausible_ts) | (ingested >= hi))
-    # 8. EVENT_AFTER_INGESTION
+    # 8. TS_AFTER_FILE_DATE: the ingestion time (or, without one, the event time) on or after
+    # local midnight two days after the file's ingestion_date (the partition in its path)
+    file_date = pd.to_datetime(e["source_file"].str.extract(r"ingestion_date=(\d{4}-\d{2}-\d{2})/")[0])
+    cutoff = (file_date + pd.Timedelta(days=2)).dt.tz_localize(cal.tz)
+    apply("TS_AFTER_FILE_DATE", ingested.fillna(event_ts) >= cutoff)
+    # 9. EVENT_AFTER_INGESTION
     # READING: "later than its own ingestion (beyond the normal lag)" = event_ts > ingestion_ts + normal lag
     apply("EVENT_AFTER_INGESTION", (event_ts - e["ingestion_ts"]) > pd.Timedelta(seconds=normal_lag_seconds))
 

@@ -109,6 +109,12 @@ outcomes as (
                 or resolved_time.ingested_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
                 or resolved_time.ingested_at >= calendar_range.covers_until
                 then 'TS_OUT_OF_RANGE'
+            -- a time after the day following its file's date is a bad stamp, not a late file
+            -- (it would otherwise become the as-of instant and age every open case)
+            when
+                coalesce(resolved_time.ingested_at, resolved_time.resolved_event_at)
+                >= {{ ops_sla.local_to_instant("resolved_time.ingestion_date + 2") }}
+                then 'TS_AFTER_FILE_DATE'
             when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
                 then 'EVENT_AFTER_INGESTION'
         end as reason_code
