@@ -14,7 +14,8 @@ import duckdb
 
 from ops_sla import paths
 
-# the original README's figures (shared/seed/original-readme.md)
+# the figures the original analysis published in its README (a six-month simulation shown in
+# Tableau, which this project rebuilds; its README is not part of this repository)
 ORIGINAL = {
     "tier1": "~3–4%", "tier2": "~7–8%", "tier3": "~16–18%",
     "overall_including": "~6.6%", "overall_paused": "~2.7%",

@@ -33,7 +33,7 @@ from ops_sla.atomic import fsync_file, replacing
 from ops_sla.paths import ROOT, publish_dir, warehouse
 
 MART_SCHEMA = "marts"
-# the Tableau-facing marts (DESIGN.md §8); any other table in schema marts is published too
+# the Tableau-facing marts (docs/tableau.md); any other table in schema marts is published too
 CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_durations",
               "congestion_daily", "scenario_results")
 PUBLISHED_NAME = "ops_sla.duckdb"

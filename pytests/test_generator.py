@@ -28,7 +28,7 @@ from ops_sla.generator.params import Params
 TEAM_TZ = "America/Los_Angeles"
 PROG_ERROR = "generate_data.py: error:"
 
-# the raw contract (DESIGN §3)
+# the raw contract (docs/raw-contract.md)
 CONTRACT_STATUSES = {
     "INTAKE", "TRIAGE", "ASSIGNMENT", "INVESTIGATION", "CUSTOMER_WAIT", "CUSTOMER_RESPONDED",
     "REVIEW_QA", "RESOLVED", "REOPENED", "ESCALATED", "CANCELLED",
