@@ -71,5 +71,14 @@ readme-images:  ## refresh docs/images from the published dashboard (needs chrom
 	    --screenshot=docs/images/dashboard.png "file://$$OPS_SLA_PUBLISH_DIR/dashboard/index.html"; \
 	rc=$$?; rm -rf $$profile; exit $$rc
 
-clean:  ## remove generated data, the warehouse and dbt artefacts (keeps .venv)
-	rm -rf data target logs publish
+# data/ is where `make data` generates by default; an OPS_SLA_RAW_DIR elsewhere (a team's own
+# export) is left alone. Of the publish folder, only what publishing writes is removed, and
+# the folder itself only when that leaves it empty. ${VAR:?} stops the recipe when a path
+# variable is empty, so an empty OPS_SLA_DB or OPS_SLA_PUBLISH_DIR never removes anything.
+clean:  ## remove data/, the warehouse $OPS_SLA_DB, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
+	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal"
+	publish="$${OPS_SLA_PUBLISH_DIR:?}" && \
+	for name in ops_sla.duckdb ops_sla.duckdb.wal manifest.json extracts dashboard docs; do \
+	    rm -rf -- "$$publish/$$name"; \
+	done && \
+	{ rmdir -- "$$publish" 2>/dev/null || true; }
