@@ -15,7 +15,9 @@ DBT := $(BIN)/dbt
 .PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
+	    printf '  %-15s %s\n' "$${line%%:*}" "$${line#*## }"; \
+	done
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +41,7 @@ publish: venv  ## publish the tested warehouse for Tableau, then the extracts an
 docs: venv  ## dbt docs site (static) into $OPS_SLA_PUBLISH_DIR/docs
 	$(DBT) docs generate --target-path "$$OPS_SLA_PUBLISH_DIR/docs"
 
-run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it
+run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it and the dbt docs site
 
 daily: venv  ## append the next day of data, build what it changes (selector daily), publish
 	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
