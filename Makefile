@@ -48,7 +48,7 @@ daily: venv  ## append the next day of data, build what it changes (selector dai
 	$(DBT) build --selector daily
 	$(BIN)/python scripts/publish.py
 
-lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect) and dbt-score
+lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
 	$(BIN)/ruff check ops_sla scripts pytests
 	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
 	$(BIN)/sqlfluff lint models tests/*.sql analyses --disable-progress-bar && \
