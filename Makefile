@@ -15,7 +15,9 @@ DBT := $(BIN)/dbt
 .PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
+	    printf '  %-15s %s\n' "$${line%%:*}" "$${line#*## }"; \
+	done
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,14 +41,14 @@ publish: venv  ## publish the tested warehouse for Tableau, then the extracts an
 docs: venv  ## dbt docs site (static) into $OPS_SLA_PUBLISH_DIR/docs
 	$(DBT) docs generate --target-path "$$OPS_SLA_PUBLISH_DIR/docs"
 
-run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it
+run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it and the dbt docs site
 
 daily: venv  ## append the next day of data, build what it changes (selector daily), publish
 	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
 	$(DBT) build --selector daily
 	$(BIN)/python scripts/publish.py
 
-lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect) and dbt-score
+lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
 	$(BIN)/ruff check ops_sla scripts pytests
 	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
 	$(BIN)/sqlfluff lint models tests/*.sql analyses --disable-progress-bar && \
@@ -71,5 +73,14 @@ readme-images:  ## refresh docs/images from the published dashboard (needs chrom
 	    --screenshot=docs/images/dashboard.png "file://$$OPS_SLA_PUBLISH_DIR/dashboard/index.html"; \
 	rc=$$?; rm -rf $$profile; exit $$rc
 
-clean:  ## remove generated data, the warehouse and dbt artefacts (keeps .venv)
-	rm -rf data target logs publish
+# data/ is where `make data` generates by default; an OPS_SLA_RAW_DIR elsewhere (a team's own
+# export) is left alone. Of the publish folder, only what publishing writes is removed, and
+# the folder itself only when that leaves it empty. ${VAR:?} stops the recipe when a path
+# variable is empty, so an empty OPS_SLA_DB or OPS_SLA_PUBLISH_DIR never removes anything.
+clean:  ## remove data/, the warehouse $OPS_SLA_DB, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
+	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal"
+	publish="$${OPS_SLA_PUBLISH_DIR:?}" && \
+	for name in ops_sla.duckdb ops_sla.duckdb.wal manifest.json extracts dashboard docs; do \
+	    rm -rf -- "$$publish/$$name"; \
+	done && \
+	{ rmdir -- "$$publish" 2>/dev/null || true; }

@@ -1,4 +1,4 @@
-{#- The raw contract (DESIGN §3), checked before anything is built: an on-run-start hook
+{#- The raw contract (docs/raw-contract.md), checked before anything is built: an on-run-start hook
     that fails with one message naming every bad file, column and date. Nothing reads the
     data until the files are readable parquet with the contract's columns and types.
     Row-level problems of events are not checked here: they are quarantined with a reason
@@ -187,7 +187,7 @@
         {%- endif -%}
         {%- if problems -%}
             {{ ops_sla.raise_raw_problems(
-                "raw files that break the raw contract (DESIGN §3)", problems,
+                "raw files that break the raw contract (docs/raw-contract.md)", problems,
                 "Fix or re-deliver these files; the columns and types are in models/raw/_raw__sources.yml."
             ) }}
         {%- endif -%}

@@ -14,7 +14,8 @@ import duckdb
 
 from ops_sla import paths
 
-# the original README's figures (shared/seed/original-readme.md)
+# the figures the original analysis published in its README (a six-month simulation shown in
+# Tableau, which this project rebuilds; its README is not part of this repository)
 ORIGINAL = {
     "tier1": "~3–4%", "tier2": "~7–8%", "tier3": "~16–18%",
     "overall_including": "~6.6%", "overall_paused": "~2.7%",
@@ -95,17 +96,32 @@ def render(findings: list[Finding], markdown: bool) -> str:
     return "\n".join(out)
 
 
+def _error(message: str) -> int:
+    print(f"findings: error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Print the findings table from the warehouse.")
+    p = argparse.ArgumentParser(prog="python -m ops_sla.findings",
+                                description="Print the findings table from the warehouse.")
     p.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $OPS_SLA_DB or data/ops_sla.duckdb)")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table (for the README)")
     args = p.parse_args(argv)
     db = args.db or paths.warehouse()
     if not db.exists():
-        print(f"findings: error: no warehouse at {db}; run `make run` first", file=sys.stderr)
-        return 2
-    with duckdb.connect(str(db), read_only=True) as con:
-        print(render(collect(con), args.markdown))
+        return _error(f"no warehouse at {db}; run `make run` first")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return _error(f"cannot open {db} read-only as a DuckDB database ({first_line})")
+    with con:
+        try:
+            findings = collect(con)
+        except duckdb.CatalogException as exc:
+            first_line = str(exc).splitlines()[0]
+            return _error(f"{db} has no built marts ({first_line}); run `make build` (or `make run`) first")
+    print(render(findings, args.markdown))
     return 0
 
 

@@ -33,7 +33,7 @@ from ops_sla.atomic import fsync_file, replacing
 from ops_sla.paths import ROOT, publish_dir, warehouse
 
 MART_SCHEMA = "marts"
-# the Tableau-facing marts (DESIGN.md §8); any other table in schema marts is published too
+# the Tableau-facing marts (docs/tableau.md); any other table in schema marts is published too
 CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_durations",
               "congestion_daily", "scenario_results")
 PUBLISHED_NAME = "ops_sla.duckdb"
@@ -303,11 +303,8 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
     return PublishResult(published=dest, manifest=manifest, row_counts=got)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops_sla.publish",
-        description="Publish the dbt-built DuckDB warehouse for Tableau (write-audit-publish). Refuses, "
-                    "leaving the published file untouched, unless the last `dbt build` passed completely.")
+def add_publish_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of the publish step, shared with `scripts/publish.py` (which forwards them)."""
     parser.add_argument("--db", type=Path, default=None,
                         help="warehouse dbt built (default: $OPS_SLA_DB or data/ops_sla.duckdb)")
     parser.add_argument("--publish-dir", type=Path, default=None,
@@ -319,6 +316,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--allow-partial", action="store_true",
                         help="accept a build run with --select/--exclude (all of its nodes must still pass)")
     return parser
+
+
+def publish_argv(args: argparse.Namespace) -> list[str]:
+    """The publish options parsed by `add_publish_arguments`, as command-line arguments again."""
+    argv: list[str] = []
+    for option in ("db", "publish_dir", "target_path", "run_results"):
+        value = getattr(args, option)
+        if value is not None:
+            argv += ["--" + option.replace("_", "-"), str(value)]
+    if args.allow_partial:
+        argv.append("--allow-partial")
+    return argv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return add_publish_arguments(argparse.ArgumentParser(
+        prog="python -m ops_sla.publish",
+        description="Publish the dbt-built DuckDB warehouse for Tableau (write-audit-publish). Refuses, "
+                    "leaving the published file untouched, unless the last `dbt build` passed completely."))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -195,7 +195,7 @@ def _fmt(us: int | None) -> str:
 
 
 def check_triples(bt: BT, triples: list[tuple], rows: list[tuple]) -> None:
-    """Every property of DESIGN §5 on a batch, row by row."""
+    """Every law of the business-time macros (macros/business_time.yml) on a batch, row by row."""
     assert len(rows) == len(triples)
     for (a, b, c, n), (_, ab, ba, bc, ac, aa, t_us, a_t, t_step) in zip(triples, rows, strict=True):
         where = f"a={_fmt(a)} b={_fmt(b)} c={_fmt(c)} n={n!r}"

@@ -6,10 +6,12 @@ import json
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+import yaml
 from browser import dump_dom, serve_directory
-from conftest import Warehouse, run_dbt
+from conftest import ROOT, Warehouse, run_dbt
 
 EXPOSURE = "exposure.ops_sla.sla_dashboard"
 EXPOSURE_LABEL = "SLA dashboard (Tableau)"
@@ -42,6 +44,15 @@ def test_exposure_declared_on_the_marts(docs_target: Path) -> None:
         assert manifest["nodes"][f"model.ops_sla.{mart}"]["schema"] == "marts"
     catalog = json.loads((docs_target / "catalog.json").read_text())
     assert {f"model.ops_sla.{m}" for m in DASHBOARD_MARTS} <= set(catalog["nodes"])
+
+
+def test_exposure_link_reaches_the_dashboard_from_the_docs_site() -> None:
+    """`make docs` writes the site to <publish>/docs/ and publishing writes the dashboard to
+    <publish>/dashboard/: the exposure's link, followed from the site, must reach it."""
+    exposures = yaml.safe_load((ROOT / "models" / "marts" / "_exposures.yml").read_text())["exposures"]
+    url = next(e["url"] for e in exposures if e["name"] == EXPOSURE.rsplit(".", 1)[1])
+    site = "http://localhost:8080/docs/index.html"  # the publish folder served, as the README says
+    assert urljoin(site, url) == "http://localhost:8080/dashboard/index.html", url
 
 
 def test_docs_site_shows_exposure_and_marts(docs_target: Path) -> None:

@@ -28,7 +28,7 @@ from ops_sla.generator.params import Params
 TEAM_TZ = "America/Los_Angeles"
 PROG_ERROR = "generate_data.py: error:"
 
-# the raw contract (DESIGN §3)
+# the raw contract (docs/raw-contract.md)
 CONTRACT_STATUSES = {
     "INTAKE", "TRIAGE", "ASSIGNMENT", "INVESTIGATION", "CUSTOMER_WAIT", "CUSTOMER_RESPONDED",
     "REVIEW_QA", "RESOLVED", "REOPENED", "ESCALATED", "CANCELLED",
@@ -389,6 +389,10 @@ def test_help_lists_every_option(tmp_path: Path) -> None:
     assert proc.returncode == 0
     for option in ALL_OPTIONS:
         assert option in proc.stdout, option
+    # each default said once, in words (argparse's own "(default: None)" came after them)
+    text = " ".join(proc.stdout.split())
+    assert "(default: None)" not in text and "(default: False)" not in text, text
+    assert "(default: $OPS_SLA_RAW_DIR or data/raw)" in text and "(default: 300000)" in text
     assert not any(tmp_path.iterdir())
 
 
@@ -433,6 +437,28 @@ def test_bad_arguments_leave_existing_generation_unchanged(existing: Path, name:
     before = snapshot(existing)
     assert before
     assert_one_line_error(generate(existing, *args, check=False))
+    assert not diff(before, snapshot(existing))
+
+
+# an option of the other mode, given explicitly, is refused naming it (it used to be ignored:
+# --mode incremental --seed 7 appended a day of the earlier generation's seed)
+OTHER_MODE_ARGS = {
+    "incremental_seed": (["--mode", "incremental", "--seed", "7"], ["--seed"]),
+    "incremental_end_and_team_tz": (["--mode", "incremental", "--days", "1", "--end", "2026-01-31",
+                                     "--team-tz", "Europe/Paris"], ["--end", "--team-tz"]),
+    "incremental_default_cases": (["--mode", "incremental", "--cases", "300000"], ["--cases"]),
+    "incremental_holidays": (["--mode", "incremental", "--holiday-country", "US", "--holiday-subdiv", "CA"],
+                             ["--holiday-country", "--holiday-subdiv"]),
+    "full_days": (["--cases", "400", "--start", "2025-12-01", "--end", "2025-12-10", "--days", "2"], ["--days"]),
+}
+
+
+@pytest.mark.parametrize(("args", "named"), OTHER_MODE_ARGS.values(), ids=OTHER_MODE_ARGS.keys())
+def test_option_of_the_other_mode_is_refused_naming_it(existing: Path, args: list[str], named: list[str]) -> None:
+    before = snapshot(existing)
+    proc = generate(existing, *args, check=False)
+    assert_one_line_error(proc)
+    assert ", ".join(named) + (" is for" if len(named) == 1 else " are for") in proc.stderr, proc.stderr
     assert not diff(before, snapshot(existing))
 
 

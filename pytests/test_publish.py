@@ -51,6 +51,23 @@ def test_cli_help() -> None:
     assert "--target-path" in proc.stdout and "--publish-dir" in proc.stdout
 
 
+def test_script_takes_the_publish_options(tmp_path: Path) -> None:
+    """scripts/publish.py (what `make publish` runs) accepts every option of the publish step,
+    so the refusal's advice (--target-path / --run-results) works there too."""
+    missing = tmp_path / "elsewhere" / "run_results.json"
+    out = tmp_path / "publish"
+    proc = subprocess.run([sys.executable, "scripts/publish.py", "--run-results", str(missing), "--publish-dir",
+                           str(out), "--db", str(tmp_path / "ops_sla.duckdb")], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert f"no dbt run results at {missing}" in proc.stderr and "--run-results" in proc.stderr
+    assert not out.exists()
+    usage = subprocess.run([sys.executable, "scripts/publish.py", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert usage.returncode == 0
+    for option in ("--db", "--publish-dir", "--target-path", "--run-results", "--allow-partial", "--scale"):
+        assert option in usage.stdout, option
+
+
 def test_published_copy_matches_the_warehouse(warehouse: Warehouse, published: Path) -> None:
     db = published / pub.PUBLISHED_NAME
     with pub.connect_read_only(warehouse.db) as src, pub.connect_read_only(db) as dst:

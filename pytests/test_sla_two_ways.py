@@ -1,7 +1,7 @@
 """The same numbers computed two ways: dbt's marts vs an independent pandas reference.
 
 `ops_sla.reference.sla` re-implements event cleaning and the SLA engine from the written
-semantics (DECISIONLOG.md, DESIGN.md §3/§6), with business time from the business-time
+semantics (DECISIONLOG.md, docs/raw-contract.md), with business time from the business-time
 oracle. Here both are run on the same raw parquet and compared:
 
 * case by case with `marts.case_sla` (statuses and flags equal, minutes within 1e-6,

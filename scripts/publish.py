@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """After `dbt build`: publish the warehouse for Tableau, then write the extracts and the dashboard.
 
-    python scripts/publish.py [--db DB] [--publish-dir DIR] [--target-path DIR] [--scale S]
+    python scripts/publish.py [--db DB] [--publish-dir DIR] [--target-path DIR | --run-results FILE]
+                              [--allow-partial] [--scale S]
 
 Runs, in order and stopping at the first failure:
   1. ops_sla.publish   - audit target/run_results.json, copy $OPS_SLA_DB atomically to
@@ -23,25 +24,16 @@ from ops_sla.paths import publish_dir  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/publish.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, help="warehouse dbt built (default: $OPS_SLA_DB)")
-    parser.add_argument("--publish-dir", type=Path, help="default: $OPS_SLA_PUBLISH_DIR or publish/")
-    parser.add_argument("--target-path", type=Path, help="dbt target folder (default: $DBT_TARGET_PATH or target/)")
-    parser.add_argument("--allow-partial", action="store_true", help="accept a --select/--exclude build")
+    # the publish step's own options (python -m ops_sla.publish), forwarded to it as given
+    parser = publish.add_publish_arguments(
+        argparse.ArgumentParser(prog="scripts/publish.py", description=__doc__.split("\n\n")[0]))
     parser.add_argument("--scale", default="1", help="dashboard PNG scale factor (default 1)")
     args = parser.parse_args(argv)
 
-    out = args.publish_dir or publish_dir()
-    publish_args = ["--publish-dir", str(out)]
-    if args.db:
-        publish_args += ["--db", str(args.db)]
-    if args.target_path:
-        publish_args += ["--target-path", str(args.target_path)]
-    if args.allow_partial:
-        publish_args.append("--allow-partial")
+    out = args.publish_dir = args.publish_dir or publish_dir()
     published = str(out / publish.PUBLISHED_NAME)
     steps = [
-        (publish.main, publish_args),
+        (publish.main, publish.publish_argv(args)),
         (extracts.main, ["--db", published, "--out", str(out / "extracts")]),
         (dashboard.main, ["--db", published, "--out", str(out / "dashboard"), "--scale", args.scale]),
     ]

@@ -5,7 +5,7 @@ On 1.9M seeded random instant pairs across the default data range, in one DuckDB
 (a) the floor: plain wall-clock differences (`datediff('second', a, b) / 60.0` and
     `(epoch_us(b) - epoch_us(a)) / 6e7`) on the same pairs;
 (b) the compiled `business_minutes_between` macro (two O(1) list look-ups per pair);
-(c) the slow baseline DESIGN §5 says to beat, written only here: a minute-grained spine
+(c) the slow baseline the performance goal is set against, written only here: a minute-grained spine
     (one row per business minute) range-joined to each pair and counted. It runs on
     subsamples of 2,000 and 20,000 pairs and is scaled to 1.9M pairs two ways: linearly
     from 2,000 (as specified), and by the marginal cost per pair between the two

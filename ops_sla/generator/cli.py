@@ -33,30 +33,66 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# Options that describe a new generation. An incremental run continues the earlier generation
+# with the settings recorded in its manifest, so it refuses them rather than ignoring them;
+# each defaults to None so that an option given explicitly can be told from one left out.
+FULL_ONLY = ("cases", "start", "end", "seed", "holiday_country", "holiday_subdiv", "team_tz")
+INCREMENTAL_ONLY = ("days",)
+DEFAULT_DAYS = 1
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     d = Config()
     p = _Parser(
         prog="generate_data.py",
         description="Write a deterministic synthetic ops-sla raw data set (cases, events_log, "
         "staffing_schedule, calendar_dim as parquet) plus the ground truth of every injected fault.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="--cases, --start, --end, --seed, --holiday-country, --holiday-subdiv and --team-tz describe a "
+        "full generation; --mode incremental continues the earlier one with the settings in its manifest and "
+        "refuses them. --days is for --mode incremental only.",
     )
-    p.add_argument("--cases", type=int, default=d.cases, help="number of cases (full mode)")
-    p.add_argument("--start", type=dt.date.fromisoformat, default=d.start, help="first intake date")
-    p.add_argument("--end", type=dt.date.fromisoformat, default=d.end,
-                   help="last intake date; the export is cut at the following midnight, team time")
-    p.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    p.add_argument("--cases", type=int, default=None, help=f"number of cases (default: {d.cases})")
+    p.add_argument("--start", type=dt.date.fromisoformat, default=None, help=f"first intake date (default: {d.start})")
+    p.add_argument("--end", type=dt.date.fromisoformat, default=None,
+                   help=f"last intake date; the export is cut at the following midnight, team time (default: {d.end})")
+    p.add_argument("--seed", type=int, default=None, help=f"random seed (default: {d.seed})")
     p.add_argument("--out", type=Path, default=None, help="raw folder (default: $OPS_SLA_RAW_DIR or data/raw)")
     p.add_argument("--truth-out", type=Path, default=None,
                    help="ground-truth folder (default: $OPS_SLA_TRUTH_DIR or <out>_ground_truth)")
-    p.add_argument("--holiday-country", default=d.holiday_country, help="country code for the holidays package")
-    p.add_argument("--holiday-subdiv", default=d.holiday_subdiv, help="subdivision (state/province), optional")
-    p.add_argument("--team-tz", default=d.team_tz, help="IANA time zone of the team")
+    p.add_argument("--holiday-country", default=None,
+                   help=f"country code for the holidays package (default: {d.holiday_country})")
+    p.add_argument("--holiday-subdiv", default=None, help="subdivision (state/province), optional (default: none)")
+    p.add_argument("--team-tz", default=None, help=f"IANA time zone of the team (default: {d.team_tz})")
     p.add_argument("--mode", choices=("full", "incremental"), default="full",
-                   help="full: replace the folder; incremental: append the next --days days")
-    p.add_argument("--days", type=int, default=1, help="incremental mode: number of days to append")
+                   help="full: replace the folder; incremental: append the next --days days (default: full)")
+    p.add_argument("--days", type=int, default=None,
+                   help=f"incremental mode: number of days to append (default: {DEFAULT_DAYS})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p.parse_args(argv)
+
+
+def _given(args: argparse.Namespace, dests: tuple[str, ...]) -> list[str]:
+    """The options among ``dests`` given on the command line, as spelled there."""
+    return [_option(dest) for dest in dests if getattr(args, dest) is not None]
+
+
+def _check_mode_options(args: argparse.Namespace) -> None:
+    if args.mode == "incremental":
+        given = _given(args, FULL_ONLY)
+        if given:
+            verb, pronoun = ("is", "it") if len(given) == 1 else ("are", "them")
+            raise UsageError(f"{', '.join(given)} {verb} for a full generation only: --mode incremental continues "
+                             f"the earlier generation with the settings in its manifest (leave {pronoun} out, or "
+                             "generate again in full mode)")
+    else:
+        given = _given(args, INCREMENTAL_ONLY)
+        if given:
+            raise UsageError(f"{', '.join(given)} is for --mode incremental only: a full generation covers "
+                             "--start..--end")
 
 
 def _check_writable(folder: Path) -> None:
@@ -73,12 +109,14 @@ def _check_writable(folder: Path) -> None:
 
 
 def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
+    _check_mode_options(args)
     raw = args.out or paths.raw_dir()
     truth = args.truth_out or paths.truth_dir(raw)
     _check_writable(raw)
     _check_writable(truth)
     if args.mode == "incremental":
-        if args.days < 1:
+        days = DEFAULT_DAYS if args.days is None else args.days
+        if days < 1:
             raise UsageError("--days must be at least 1")
         try:
             manifest = read_manifest(truth)
@@ -86,13 +124,12 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
             raise UsageError(f"no earlier generation in {truth} (manifest.json missing): "
                              "run a full generation first") from None
         old = Config.from_json(manifest["config"])
-        return dataclasses.replace(old, end=old.end + dt.timedelta(days=args.days)), raw, truth, manifest
-    if args.cases < 1:
+        return dataclasses.replace(old, end=old.end + dt.timedelta(days=days)), raw, truth, manifest
+    cfg = Config(**{dest: getattr(args, dest) for dest in FULL_ONLY if getattr(args, dest) is not None})
+    if cfg.cases < 1:
         raise UsageError("--cases must be a positive number of cases")
-    if args.end < args.start:
-        raise UsageError(f"--end {args.end} is before --start {args.start}")
-    cfg = Config(cases=args.cases, start=args.start, end=args.end, seed=args.seed, team_tz=args.team_tz,
-                 holiday_country=args.holiday_country, holiday_subdiv=args.holiday_subdiv)
+    if cfg.end < cfg.start:
+        raise UsageError(f"--end {cfg.end} is before --start {cfg.start}")
     try:
         zone(cfg.team_tz)
         holiday_names(cfg.start, cfg.start, cfg.holiday_country, cfg.holiday_subdiv)

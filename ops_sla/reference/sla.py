@@ -1,7 +1,7 @@
 """Reference (oracle) implementation of the ops-sla event cleaning and SLA engine.
 
 Written from the *written* semantics only -- DECISIONLOG.md ("Event cleaning", "SLA
-semantics", "Stages and drivers") and DESIGN.md §3 / §6 -- never from the SQL models, so
+semantics", "Stages and drivers") and docs/raw-contract.md -- never from the SQL models, so
 that ``pytests/test_sla_two_ways.py`` can compute every number a second, independent way.
 Business time comes from :mod:`ops_sla.reference.business_time` (itself an oracle).
 

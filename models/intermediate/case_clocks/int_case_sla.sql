@@ -1,4 +1,4 @@
--- SLA clocks of every case, in business minutes (DESIGN §6, DECISIONLOG "SLA semantics"):
+-- SLA clocks of every case, in business minutes (DECISIONLOG "SLA semantics"):
 --   SLA B first touch      intake -> first touch
 --   SLA A first resolution intake -> first RESOLVED, including customer wait or paused
 --                          during it (wait clipped to the SLA window)
