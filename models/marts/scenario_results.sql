@@ -5,8 +5,12 @@
 --   reopen_reduction  avoid reduction_pct of reopens: that share of the rework business
 --                     time measured from REOPENED -> RESOLVED events is saved. SLA A
 --                     (first resolution) does not change.
---   combination       sums the scenarios listed in `combines` (';'-separated ids); they
---                     act on different time, so their savings add.
+--   combination       applies the scenarios listed in `combines` (';'-separated ids) to
+--                     each case together: a case's SLA A is recomputed with every cut that
+--                     applies to it, so a breach avoided only by two cuts together counts,
+--                     and one avoided by either cut counts once. Cuts of the same stage (or
+--                     two reopen reductions) compound: the time kept is the product of the
+--                     shares kept.
 
 with
 
@@ -29,133 +33,183 @@ stages as (
 
 ),
 
-stage_cases as (
-
-    select
-        scenarios.scenario_id,
-        case_sla.case_id,
-        case_sla.sla_a_target_minutes,
-        case_sla.sla_a_business_minutes_including_wait,
-        case_sla.sla_a_business_minutes_paused_wait,
-        scenarios.reduction_pct / 100.0 as reduction_share,
-        stages.business_minutes - stages.customer_wait_business_minutes as stage_work_minutes,
-        scenarios.reduction_pct / 100.0
-        * (stages.business_minutes - stages.customer_wait_business_minutes) as minutes_saved
-
-    from scenarios
-    inner join case_sla
-        on scenarios.tier is null or scenarios.tier = case_sla.tier
-    inner join stages
-        on
-            case_sla.case_id = stages.case_id
-            and scenarios.stage = stages.stage
-    where scenarios.kind = 'stage_reduction'
-
-),
-
-stage_effects as (
+-- the single scenarios each scenario applies: itself, or the parts it combines
+applied_ids as (
 
     select
         scenario_id,
-        count(*) as eligible_cases,
-        count(*) filter (where sla_a_business_minutes_including_wait > sla_a_target_minutes)
-            as breaches_before_including_wait,
-        count(*) filter (where sla_a_business_minutes_including_wait - minutes_saved > sla_a_target_minutes)
-            as breaches_after_including_wait,
-        count(*) filter (where sla_a_business_minutes_paused_wait > sla_a_target_minutes)
-            as breaches_before_paused_wait,
-        count(*) filter (where sla_a_business_minutes_paused_wait - minutes_saved > sla_a_target_minutes)
-            as breaches_after_paused_wait,
-        any_value(reduction_share) * {{ ops_sla.sum_minutes('stage_work_minutes') }} / 60.0 as business_hours_saved,
-        0.0 as rework_hours_saved,
-        0.0 as reopens_avoided
+        scenario_id as part_id
+    from scenarios
+    where kind != 'combination'
+    union all
+    select
+        scenario_id,
+        trim(unnest(string_split(combines, ';'))) as part_id
+    from scenarios
+    where kind = 'combination'
 
-    from stage_cases
+),
+
+applied_parts as (
+
+    select
+        applied_ids.scenario_id,
+        parts.kind,
+        parts.stage,
+        parts.tier,
+        parts.reduction_pct / 100.0 as reduction_share
+
+    from applied_ids
+    inner join scenarios as parts
+        on applied_ids.part_id = parts.scenario_id
+    where parts.kind != 'combination'
+
+),
+
+-- per scenario, resolved case and stage: the share of the stage's agent work removed
+stage_cuts as (
+
+    select
+        applied_parts.scenario_id,
+        case_sla.case_id,
+        applied_parts.stage,
+        case
+            when count(*) = 1 then any_value(applied_parts.reduction_share)
+            else 1 - product(1 - applied_parts.reduction_share)
+        end as saved_share
+
+    from applied_parts
+    inner join case_sla
+        on applied_parts.tier is null or applied_parts.tier = case_sla.tier
+    where applied_parts.kind = 'stage_reduction'
+    group by applied_parts.scenario_id, case_sla.case_id, applied_parts.stage
+
+),
+
+stage_savings as (
+
+    select
+        stage_cuts.scenario_id,
+        stage_cuts.case_id,
+        stage_cuts.stage,
+        stage_cuts.saved_share,
+        stages.business_minutes - stages.customer_wait_business_minutes as stage_work_minutes
+
+    from stage_cuts
+    inner join stages
+        on
+            stage_cuts.case_id = stages.case_id
+            and stage_cuts.stage = stages.stage
+
+),
+
+case_savings as (
+
+    select
+        scenario_id,
+        case_id,
+        sum(saved_share * stage_work_minutes order by stage) as minutes_saved
+
+    from stage_savings
+    group by scenario_id, case_id
+
+),
+
+-- exact and order-independent: whole-microsecond minutes summed per share, then scaled
+stage_hours as (
+
+    select
+        scenario_id,
+        sum(share_minutes_saved order by stage, saved_share) / 60.0 as business_hours_saved
+
+    from (
+        select
+            scenario_id,
+            stage,
+            saved_share,
+            saved_share * {{ ops_sla.sum_minutes('stage_work_minutes') }} as share_minutes_saved
+        from stage_savings
+        group by scenario_id, stage, saved_share
+    ) as savings_per_share
     group by scenario_id
 
 ),
 
-reopen_effects as (
+rework_cuts as (
 
     select
-        scenarios.scenario_id,
-        count(*) filter (where case_sla.reopen_count > 0) as eligible_cases,
-        -- first resolution is unchanged by fewer reopens: breaches stay as they are
-        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_including_wait)
-            as breaches_before_including_wait,
-        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_including_wait)
-            as breaches_after_including_wait,
-        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_paused_wait)
-            as breaches_before_paused_wait,
-        count(*) filter (where case_sla.reopen_count > 0 and case_sla.sla_a_breached_paused_wait)
-            as breaches_after_paused_wait,
-        0.0 as business_hours_saved,
-        scenarios.reduction_pct / 100.0 * {{ ops_sla.sum_minutes('case_sla.rework_business_minutes') }} / 60.0
+        scenario_id,
+        case
+            when count(*) = 1 then any_value(reduction_share)
+            else 1 - product(1 - reduction_share)
+        end as saved_share
+
+    from applied_parts
+    where kind = 'reopen_reduction'
+    group by scenario_id
+
+),
+
+rework_savings as (
+
+    select
+        rework_cuts.scenario_id,
+        rework_cuts.saved_share * {{ ops_sla.sum_minutes('case_sla.rework_business_minutes') }} / 60.0
             as rework_hours_saved,
-        scenarios.reduction_pct / 100.0 * sum(case_sla.reopen_count) as reopens_avoided
+        rework_cuts.saved_share * sum(case_sla.reopen_count) as reopens_avoided
 
-    from scenarios
+    from rework_cuts
     cross join case_sla
-    where scenarios.kind = 'reopen_reduction'
-    group by scenarios.scenario_id, scenarios.reduction_pct
+    group by rework_cuts.scenario_id, rework_cuts.saved_share
 
 ),
 
-single_effects as (
+-- the resolved cases a scenario acts on: a stage of theirs is cut, or they were reopened
+-- and reopens are reduced (that leaves their first resolution, so SLA A, unchanged)
+eligible_cases as (
 
     select
-        *,
-        breaches_before_including_wait - breaches_after_including_wait as breaches_avoided_including_wait,
-        breaches_before_paused_wait - breaches_after_paused_wait as breaches_avoided_paused_wait
-
-    from (
-        select * from stage_effects
-        union all
-        select * from reopen_effects
-    ) as effects_of_one_scenario
+        scenario_id,
+        case_id
+    from case_savings
+    union
+    select
+        rework_cuts.scenario_id,
+        case_sla.case_id
+    from rework_cuts
+    cross join case_sla
+    where case_sla.reopen_count > 0
 
 ),
 
-combination_parts as (
+breach_counts as (
 
     select
-        scenarios.scenario_id,
-        unnest(string_split(scenarios.combines, ';')) as part_id
+        eligible_cases.scenario_id,
+        count(*) as eligible_cases,
+        count(*) filter (
+            where case_sla.sla_a_business_minutes_including_wait > case_sla.sla_a_target_minutes
+        ) as breaches_before_including_wait,
+        count(*) filter (
+            where case_sla.sla_a_business_minutes_including_wait - coalesce(case_savings.minutes_saved, 0)
+            > case_sla.sla_a_target_minutes
+        ) as breaches_after_including_wait,
+        count(*) filter (
+            where case_sla.sla_a_business_minutes_paused_wait > case_sla.sla_a_target_minutes
+        ) as breaches_before_paused_wait,
+        count(*) filter (
+            where case_sla.sla_a_business_minutes_paused_wait - coalesce(case_savings.minutes_saved, 0)
+            > case_sla.sla_a_target_minutes
+        ) as breaches_after_paused_wait
 
-    from scenarios
-    where scenarios.kind = 'combination'
-
-),
-
--- a combination's parts act on different cases and time: savings and avoided breaches
--- add up, but "breaches before/after" and eligible cases of overlapping sets do not
-combination_effects as (
-
-    select
-        combination_parts.scenario_id,
-        null::bigint as eligible_cases,
-        null::bigint as breaches_before_including_wait,
-        null::bigint as breaches_after_including_wait,
-        null::bigint as breaches_before_paused_wait,
-        null::bigint as breaches_after_paused_wait,
-        sum(single_effects.business_hours_saved order by single_effects.scenario_id) as business_hours_saved,
-        sum(single_effects.rework_hours_saved order by single_effects.scenario_id) as rework_hours_saved,
-        sum(single_effects.reopens_avoided order by single_effects.scenario_id) as reopens_avoided,
-        sum(single_effects.breaches_avoided_including_wait)::bigint as breaches_avoided_including_wait,
-        sum(single_effects.breaches_avoided_paused_wait)::bigint as breaches_avoided_paused_wait
-
-    from combination_parts
-    inner join single_effects
-        on trim(combination_parts.part_id) = single_effects.scenario_id
-    group by combination_parts.scenario_id
-
-),
-
-effects as (
-
-    select * from single_effects
-    union all
-    select * from combination_effects
+    from eligible_cases
+    inner join case_sla
+        on eligible_cases.case_id = case_sla.case_id
+    left join case_savings
+        on
+            eligible_cases.scenario_id = case_savings.scenario_id
+            and eligible_cases.case_id = case_savings.case_id
+    group by eligible_cases.scenario_id
 
 ),
 
@@ -169,21 +223,28 @@ final as (
         scenarios.tier,
         scenarios.reduction_pct,
         scenarios.combines,
-        effects.eligible_cases,
-        effects.breaches_before_including_wait,
-        effects.breaches_after_including_wait,
-        effects.breaches_avoided_including_wait,
-        effects.breaches_before_paused_wait,
-        effects.breaches_after_paused_wait,
-        effects.breaches_avoided_paused_wait,
-        coalesce(effects.business_hours_saved, 0) as business_hours_saved,
-        coalesce(effects.rework_hours_saved, 0) as rework_hours_saved,
-        coalesce(effects.business_hours_saved, 0) + coalesce(effects.rework_hours_saved, 0) as total_hours_saved,
-        coalesce(effects.reopens_avoided, 0) as reopens_avoided
+        coalesce(breach_counts.eligible_cases, 0) as eligible_cases,
+        coalesce(breach_counts.breaches_before_including_wait, 0) as breaches_before_including_wait,
+        coalesce(breach_counts.breaches_after_including_wait, 0) as breaches_after_including_wait,
+        coalesce(breach_counts.breaches_before_including_wait - breach_counts.breaches_after_including_wait, 0)
+            as breaches_avoided_including_wait,
+        coalesce(breach_counts.breaches_before_paused_wait, 0) as breaches_before_paused_wait,
+        coalesce(breach_counts.breaches_after_paused_wait, 0) as breaches_after_paused_wait,
+        coalesce(breach_counts.breaches_before_paused_wait - breach_counts.breaches_after_paused_wait, 0)
+            as breaches_avoided_paused_wait,
+        coalesce(stage_hours.business_hours_saved, 0) as business_hours_saved,
+        coalesce(rework_savings.rework_hours_saved, 0) as rework_hours_saved,
+        coalesce(stage_hours.business_hours_saved, 0) + coalesce(rework_savings.rework_hours_saved, 0)
+            as total_hours_saved,
+        coalesce(rework_savings.reopens_avoided, 0) as reopens_avoided
 
     from scenarios
-    left join effects
-        on scenarios.scenario_id = effects.scenario_id
+    left join breach_counts
+        on scenarios.scenario_id = breach_counts.scenario_id
+    left join stage_hours
+        on scenarios.scenario_id = stage_hours.scenario_id
+    left join rework_savings
+        on scenarios.scenario_id = rework_savings.scenario_id
 
 )
 
