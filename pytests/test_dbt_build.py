@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 from conftest import Warehouse, dbt_env, run_dbt
 
 
@@ -59,3 +61,24 @@ def test_empty_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:
     (empty / "cases").mkdir(parents=True)
     out = _build_fails_with(empty, tmp_path)
     assert "no raw parquet files for cases" in out and str(empty) in out
+
+
+def test_as_of_may_move_later_never_earlier(warehouse: Warehouse, tmp_path: Path) -> None:
+    """var `as_of` later than the data (an export older than today) measures open cases up to
+    it; an earlier one would be a mixed snapshot (events after it still count), so the
+    build stops at the data test that says so."""
+    ((latest,),) = warehouse.query("select data_latest_at from intermediate.int_data_as_of")
+    outcomes = {}
+    for name, when in (("later", latest + timedelta(days=2)), ("earlier", latest - timedelta(days=2))):
+        env = dbt_env(warehouse.raw, tmp_path / f"{name}.duckdb", tmp_path / f"{name}-target")
+        proc = run_dbt(["build", "--full-refresh", "-s", "+int_data_as_of", "--indirect-selection", "cautious",
+                        "--vars", json.dumps({"as_of": when.isoformat()})], env, check=False)
+        outcomes[name] = (proc.returncode, proc.stdout)
+    rc, out = outcomes["later"]
+    assert rc == 0, out[-3000:]
+    with duckdb.connect(str(tmp_path / "later.duckdb"), read_only=True) as con:
+        ((as_of,),) = con.execute("select as_of_at from intermediate.int_data_as_of").fetchall()
+    assert as_of == latest + timedelta(days=2)
+    rc, out = outcomes["earlier"]
+    assert rc != 0
+    assert "FAIL 1" in out and "as_of_is_not_before_the_data" in out

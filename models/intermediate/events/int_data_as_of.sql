@@ -1,6 +1,7 @@
 -- The instant the data describes: open cases are measured up to here. By default the
 -- latest instant seen in the export (event ingestion or case intake); var `as_of` (an
--- instant) overrides it.
+-- instant) overrides it, never with an earlier instant (a data test stops that: the
+-- events after it would still count, a mixed snapshot rather than a past one).
 
 with
 
@@ -20,10 +21,11 @@ final as (
 
     select
         {%- if var('as_of', none) %}
-        cast('{{ var("as_of") }}' as timestamptz) as as_of_at
+        cast('{{ var("as_of") }}' as timestamptz) as as_of_at,
         {%- else %}
-            greatest(events.latest_at, cases.latest_at) as as_of_at
+            greatest(events.latest_at, cases.latest_at) as as_of_at,
         {%- endif %}
+        greatest(events.latest_at, cases.latest_at) as data_latest_at
 
     from events
     cross join cases
