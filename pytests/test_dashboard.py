@@ -56,6 +56,11 @@ def test_titles_state_findings_from_the_marts(published: Path) -> None:
     assert bottleneck_title.startswith(dashboard.STAGE_LABELS[stage]) and f"{p95:,.0f}" in bottleneck_title
     assert specs["scenario_impact"]["title"]["text"].startswith(top_scenario)
     assert f"{overall:.1%}" in specs["breach_heatmap"]["title"]["text"]
+    # the trend's headline peak is read from closed cohorts, not from the still-open tail
+    with pub.connect_read_only(published / pub.PUBLISHED_NAME) as con:
+        trend = con.execute(dashboard.TREND_SQL).df()
+    closed_peak = trend.loc[~trend["censored"], "sla_b"].max()
+    assert f"peak at {closed_peak:.0%} " in specs["sla_breach_trend"]["title"]["text"]
 
 
 def test_html_is_self_contained(page: Path) -> None:
