@@ -38,8 +38,14 @@ build: venv  ## dbt build --full-refresh (every model, data test and unit test) 
 publish: venv  ## publish the tested warehouse for Tableau, then the extracts and the dashboard
 	$(BIN)/python scripts/publish.py
 
-docs: venv  ## dbt docs site (static) into $OPS_SLA_PUBLISH_DIR/docs
-	$(DBT) docs generate --target-path "$$OPS_SLA_PUBLISH_DIR/docs"
+# the site is index.html, manifest.json and catalog.json; dbt's other artefacts (compiled SQL,
+# the parse cache) stay in a scratch target, and the new site replaces the old one whole
+docs: venv  ## dbt docs site (static: index.html, manifest.json, catalog.json) into $OPS_SLA_PUBLISH_DIR/docs
+	mkdir -p "$${OPS_SLA_PUBLISH_DIR:?}"
+	tmp=$$(mktemp -d "$$OPS_SLA_PUBLISH_DIR/.docs.XXXXXX") && trap 'rm -rf "$$tmp"' EXIT && \
+	$(DBT) docs generate --target-path "$$tmp/target" && \
+	mkdir "$$tmp/site" && cp "$$tmp"/target/{index.html,manifest.json,catalog.json} "$$tmp/site/" && \
+	rm -rf "$$OPS_SLA_PUBLISH_DIR/docs" && mv "$$tmp/site" "$$OPS_SLA_PUBLISH_DIR/docs"
 
 run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it and the dbt docs site
 
