@@ -395,6 +395,21 @@ def test_event_stamped_months_after_its_file_date_is_quarantined(raw: Path, tmp_
         "select as_of_ts_local from marts.data_as_of")
 
 
+def test_events_file_filed_under_an_earlier_date_fails(raw: Path, tmp_path: Path) -> None:
+    """A whole events file ingested three days after its folder's date is misfiled, not a
+    few bad stamps: the build fails at the test that names it, instead of quarantining the
+    day's events and publishing SLA numbers without them."""
+    t = pq.read_table(raw / EVENTS)
+    later = {name: pc.add(t[name], pa.scalar(timedelta(days=3), pa.duration("us")))
+             for name in ("event_ts", "ingestion_ts")}
+    for name, col in later.items():
+        t = t.set_column(t.schema.get_field_index(name), name, col)
+    pq.write_table(t, raw / EVENTS)
+    b = build(raw, tmp_path)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "FAIL 1 assert_event_files_are_filed_under_their_date" in b.output
+
+
 def test_intake_after_its_resolution_keeps_the_case_flagged(raw: Path, tmp_path: Path, baseline: Build) -> None:
     """The clocks ignore events stamped before intake, so the case has no resolution any more:
     it stays in case_sla, open, and events_before_intake says why."""

@@ -1,5 +1,6 @@
--- A combination lists existing single scenarios (not combinations): an unknown or nested id
--- would silently apply nothing in scenario_results.
+-- A combination lists existing single scenarios (not combinations), each once, and at least
+-- one: an unknown, nested or empty id would silently apply nothing in scenario_results, and
+-- a repeated one reads as a mistake (it is applied once).
 
 with
 
@@ -9,26 +10,64 @@ scenarios as (
 
 ),
 
+combinations as (
+
+    select
+        scenario_id,
+        combines
+    from scenarios
+    where kind = 'combination'
+
+),
+
 parts as (
 
     select
         scenario_id,
         trim(unnest(string_split(combines, ';'))) as part_id
-    from scenarios
-    where kind = 'combination'
+    from combinations
+
+),
+
+problems as (
+
+    select
+        parts.scenario_id,
+        parts.part_id,
+        case
+            when parts.part_id = '' then 'empty id'
+            when named.scenario_id is null then 'unknown id'
+            else 'a combination'
+        end as problem
+    from parts
+    left join scenarios as named
+        on parts.part_id = named.scenario_id
+    where named.scenario_id is null or named.kind = 'combination'
+    union all
+    select
+        scenario_id,
+        part_id,
+        'listed ' || count(*) || ' times' as problem
+    from parts
+    group by scenario_id, part_id
+    having count(*) > 1
+    union all
+    select
+        scenario_id,
+        null as part_id,
+        'combines nothing' as problem
+    from combinations
+    where coalesce(trim(combines), '') = ''
 
 ),
 
 final as (
 
     select
-        parts.scenario_id,
-        parts.part_id,
-        coalesce(named.kind, 'unknown id') as problem
-    from parts
-    left join scenarios as named
-        on parts.part_id = named.scenario_id
-    where named.scenario_id is null or named.kind = 'combination'
+        scenario_id,
+        part_id,
+        problem
+    from problems
 
 )
 

@@ -242,7 +242,10 @@ def clean_events(
     # 8. TS_AFTER_FILE_DATE: the ingestion time (or, without one, the event time) on or after
     # local midnight two days after the file's ingestion_date (the partition in its path)
     file_date = pd.to_datetime(e["source_file"].str.extract(r"ingestion_date=(\d{4}-\d{2}-\d{2})/")[0])
-    cutoff = (file_date + pd.Timedelta(days=2)).dt.tz_localize(cal.tz)
+    # a zone whose clocks change at midnight: a skipped midnight is read as the first instant
+    # after the gap, a repeated one as its second (standard-time) occurrence, like DuckDB
+    cutoff = (file_date + pd.Timedelta(days=2)).dt.tz_localize(
+        cal.tz, nonexistent="shift_forward", ambiguous=np.zeros(len(file_date), dtype=bool))
     apply("TS_AFTER_FILE_DATE", ingested.fillna(event_ts) >= cutoff)
     # 9. EVENT_AFTER_INGESTION
     # READING: "later than its own ingestion (beyond the normal lag)" = event_ts > ingestion_ts + normal lag

@@ -1,0 +1,49 @@
+-- An events file is filed under the date its rows were ingested (its ingestion_date folder).
+-- A row ingested after the day following that date is a bad stamp and is quarantined
+-- (TS_AFTER_FILE_DATE); but when most rows of a file are, the file is misfiled - a lost
+-- delivery sent days later with its real ingestion times, an export filed under its first
+-- day - and quarantining it whole would quietly take its events out of the SLA numbers.
+-- Each row returned names such a file. A daily run checks the files it loaded.
+
+{{ config(tags=['daily']) }}
+
+with
+
+classified as (
+
+    select
+        source_file,
+        reason_code
+    from {{ ref('int_events_classified') }}
+    {%- if ops_sla.is_daily_run() %}
+    where source_file in (
+        select source_file from {{ ref('raw_events_log') }}
+        where loaded_at > {{ ops_sla.last_complete_build_at() }}
+    )
+    {%- endif %}
+
+),
+
+files as (
+
+    select
+        source_file,
+        count(*) as file_rows,
+        count(*) filter (where reason_code = 'TS_AFTER_FILE_DATE') as rows_after_file_date
+    from classified
+    group by source_file
+
+),
+
+final as (
+
+    select
+        source_file,
+        file_rows,
+        rows_after_file_date
+    from files
+    where rows_after_file_date * 2 > file_rows
+
+)
+
+select * from final
