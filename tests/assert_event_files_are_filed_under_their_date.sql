@@ -5,6 +5,8 @@
 -- day - and quarantining it whole would quietly take its events out of the SLA numbers.
 -- Each row returned names such a file. A daily run checks the files it loaded.
 
+-- depends_on: {{ ref('raw_events_log') }}
+
 {{ config(tags=['daily']) }}
 
 with
