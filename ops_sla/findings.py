@@ -82,6 +82,15 @@ def collect(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     ]
 
 
+def data_context(con: duckdb.DuckDBPyConnection) -> str:
+    """What the figures describe: the as-of instant and how many cases (they move with every
+    daily run, so a table without them cannot be compared with another)."""
+    as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchall()[0]
+    cases, first, last = con.execute(
+        "select count(*), min(intake_date_local), max(intake_date_local) from marts.case_sla").fetchall()[0]
+    return f"{cases:,} cases with intake {first:%Y-%m-%d}..{last:%Y-%m-%d}; data as of {as_of:%Y-%m-%d %H:%M} {zone}\n"
+
+
 def render(findings: list[Finding], markdown: bool) -> str:
     rows = [(f.label, f.value, ORIGINAL.get(f.key, "")) for f in findings]
     head = ("finding", "ops-sla", "original")
@@ -118,9 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     with con:
         try:
             findings = collect(con)
+            context = data_context(con)
         except duckdb.CatalogException as exc:
             first_line = str(exc).splitlines()[0]
             return _error(f"{db} has no built marts ({first_line}); run `make build` (or `make run`) first")
+    if not args.markdown:
+        print(context)
     print(render(findings, args.markdown))
     return 0
 

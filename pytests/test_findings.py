@@ -67,3 +67,14 @@ def test_findings_table_from_the_warehouse(warehouse: Warehouse) -> None:
     assert lines[0] == "| finding | ops-sla | original |"
     assert len(lines) == 2 + len(ORIGINAL)
     assert "n/a" not in proc.stdout
+
+
+def test_text_table_says_what_it_describes(warehouse: Warehouse) -> None:
+    """The figures move with every daily run: the plain table first says how many cases and
+    as of when."""
+    proc = run_findings("--db", warehouse.db)
+    assert proc.returncode == 0, proc.stderr
+    ((cases,),) = warehouse.query("select count(*) from marts.case_sla")
+    ((as_of,),) = warehouse.query("select as_of_ts_local from marts.data_as_of")
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith(f"{cases:,} cases with intake ") and f"data as of {as_of:%Y-%m-%d %H:%M} " in first
