@@ -1,0 +1,69 @@
+"""Property test: the `status_intervals` macro (customer waits, rework) against the reference.
+
+The macro is compiled by dbt (`dbt compile --inline`) and run in an in-memory DuckDB on
+random event sequences; `ops_sla.reference.sla._intervals` pairs the same events in Python.
+Events crowd onto five instants, so most examples hold several events at one instant, of one
+kind or both, in a random row order: what the rule "events at the same instant continue the
+case's state" (DECISIONLOG) is about.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import DBT, ROOT, dbt_env
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ops_sla.reference.sla import _intervals
+
+OPEN, CLOSE = "CUSTOMER_WAIT", "CUSTOMER_RESPONDED"
+T0 = datetime(2025, 7, 14, 9, tzinfo=UTC)
+INSTANTS = [T0 + timedelta(hours=h) for h in range(5)]
+NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def interval_sql(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> str:
+    base = tmp_path_factory.mktemp("status_intervals")
+    env = dbt_env(small_raw[0], base / "compile.duckdb", base / "target")
+    call = f"{{{{ ops_sla.status_intervals('events', '{OPEN}', '{CLOSE}') }}}}"
+    proc = subprocess.run([str(DBT), "compile", "--quiet", "--inline", call], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    return proc.stdout
+
+
+def _key(row: tuple) -> tuple:
+    case_id, started_at, closed_at = row
+    return case_id, started_at, closed_at or NEVER
+
+
+case_events = st.lists(st.tuples(st.sampled_from([OPEN, CLOSE, "INVESTIGATION"]), st.sampled_from(INSTANTS)),
+                       max_size=9)
+# two instants in a row that each hold a response and a wait, while waiting: three waits
+BACK_TO_BACK = [(OPEN, INSTANTS[0]), (CLOSE, INSTANTS[1]), (OPEN, INSTANTS[1]), (OPEN, INSTANTS[2]),
+                (CLOSE, INSTANTS[2]), (CLOSE, INSTANTS[3])]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(cases=[BACK_TO_BACK, [(CLOSE, INSTANTS[0]), (OPEN, INSTANTS[0]), (CLOSE, INSTANTS[2])]], seed=0)
+@given(cases=st.lists(case_events, min_size=1, max_size=40), seed=st.integers(0, 2**32 - 1))
+def test_sql_pairs_events_like_the_reference(interval_sql: str, cases: list, seed: int) -> None:
+    rows = [(f"C{i}", status, at) for i, events in enumerate(cases) for status, at in events]
+    random.Random(seed).shuffle(rows)  # the row order must not matter
+    with duckdb.connect() as con:
+        con.execute("create table events (case_id varchar, status varchar, event_at timestamptz)")
+        if rows:
+            con.executemany("insert into events values (?, ?, ?)", rows)
+        got = [(c, s, e) for c, s, e, _ in con.execute(f"select * from ({interval_sql})").fetchall()]
+    expected = []
+    for i, events in enumerate(cases):
+        in_time_order = sorted(((at, status) for status, at in events), key=lambda e: e[0])
+        expected += [(f"C{i}", start, end) for start, end in _intervals(in_time_order, OPEN, CLOSE)]
+    assert sorted(got, key=_key) == sorted(expected, key=_key)
