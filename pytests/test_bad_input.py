@@ -167,8 +167,8 @@ def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> Non
 
 
 def clean_rows(baseline: Build, rel: str, n: int) -> list[int]:
-    """Rows of a file that are clean, with their recorded time, in the uncorrupted build (a
-    duplicate stays a duplicate whatever else is wrong with it: that rule comes first)."""
+    """Rows of a file that are clean, with their recorded time, in the uncorrupted build (the
+    copy kept of an event id, so a corruption shows on that row, not on another copy)."""
     return [int(r) for (r,) in baseline.query(
         "select source_row from intermediate.int_events_classified where source_file = ? "
         "and disposition = 'clean' and event_time_source = 'recorded' order by source_row limit ?", [rel, n])]

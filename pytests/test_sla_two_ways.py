@@ -353,7 +353,8 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     add(None, next(nid), c_res, "INTAKE", t0, t0 + timedelta(hours=30))  # late arrival
     add(None, next(nid), c_res, "INTAKE", t0, None)  # no ingestion time: nothing rejects it
     # --- duplicates: a later copy; an earlier copy (the part-0 original becomes the duplicate);
-    # a copy of a row that is itself quarantined (rule 2 comes before rule 3)
+    # a bad first copy and a good later one (the good one is kept); two bad copies (the first
+    # is kept, quarantined); a corrected re-send of a copy stamped in 1970
     orig = evs(c_res, "RESOLVED").iloc[0]
     add("DUPLICATE_EVENT_ID", int(orig["event_id"]), c_res, "RESOLVED", _py(orig["recorded_event_ts"]),
         _py(orig["ingestion_ts"]) + timedelta(days=1))
@@ -364,8 +365,14 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
         add(None, int(o["event_id"]), c_res, "REVIEW_QA", _py(o["recorded_event_ts"]),
             _py(o["ingestion_ts"]) - 10 * sec)
     dup_id = next(nid)
+    add("DUPLICATE_EVENT_ID", dup_id, c_res, "BAR", t0, t0 + 30 * sec)
+    add(None, dup_id, c_res, "INTAKE", t0, t0 + 90 * sec)
+    dup_id = next(nid)
     add("UNKNOWN_STATUS", dup_id, c_res, "BAR", t0, t0 + 30 * sec)
-    add("DUPLICATE_EVENT_ID", dup_id, c_res, "INTAKE", t0, t0 + 90 * sec)
+    add("DUPLICATE_EVENT_ID", dup_id, c_res, "BAZ", t0, t0 + 90 * sec)
+    dup_id = next(nid)
+    add("DUPLICATE_EVENT_ID", dup_id, c_res, "INTAKE", _utc(1970, 1, 1), t0 + 30 * sec)
+    add(None, dup_id, c_res, "INTAKE", t0, t0 + 120 * sec)
     # --- SLA probes
     # agent actions before intake are ignored by the clocks
     bi = intake[c_before] - timedelta(hours=2)

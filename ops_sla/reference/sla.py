@@ -199,13 +199,8 @@ def clean_events(
 
     # 1. NULL_EVENT_ID
     apply("NULL_EVENT_ID", e["event_id"].isna())
-    # 2. DUPLICATE_EVENT_ID: keep the earliest ingested copy, then file, then row order.
-    # READING: ranked among all rows with an id (whatever later rules say about them);
-    # a copy without ingestion time sorts after every copy with one.
-    with_id = e[e["event_id"].notna()].sort_values(
-        ["ingestion_ts", "source_file", "source_row"], na_position="last", kind="stable")
-    rank = with_id.groupby("event_id", sort=False).cumcount()
-    apply("DUPLICATE_EVENT_ID", pd.Series(rank > 0, index=with_id.index).reindex(e.index, fill_value=False))
+    # 2. DUPLICATE_EVENT_ID is decided last, from every row's own verdict on the other rules
+    # (below); `reason` holds those verdicts until then.
     # 3. UNKNOWN_STATUS (NULL status is not a contract status)
     apply("UNKNOWN_STATUS", ~e["status"].isin(list(statuses)))
     # 4. UNKNOWN_CASE
@@ -250,6 +245,16 @@ def clean_events(
     # 9. EVENT_AFTER_INGESTION
     # READING: "later than its own ingestion (beyond the normal lag)" = event_ts > ingestion_ts + normal lag
     apply("EVENT_AFTER_INGESTION", (event_ts - e["ingestion_ts"]) > pd.Timedelta(seconds=normal_lag_seconds))
+
+    # 2. DUPLICATE_EVENT_ID: one copy of each event id is kept - the earliest ingested copy
+    # that passes every other rule, or, when none does, the earliest ingested (then file,
+    # then row order); a copy without ingestion time sorts after every copy with one.
+    with_id = e[e["event_id"].notna()].assign(failed=reason.notna())
+    with_id = with_id.sort_values(["failed", "ingestion_ts", "source_file", "source_row"],
+                                  na_position="last", kind="stable")
+    rank = with_id.groupby("event_id", sort=False).cumcount()
+    duplicate = pd.Series(rank > 0, index=with_id.index).reindex(e.index, fill_value=False)
+    reason[duplicate] = "DUPLICATE_EVENT_ID"
 
     out = e[["source_file", "source_row", "event_id", "case_id", "status", "recorded_event_ts", "ingestion_ts"]].copy()
     out["reason_code"] = reason

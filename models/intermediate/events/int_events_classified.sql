@@ -1,5 +1,5 @@
--- Every raw event row, with exactly one outcome: clean, duplicate (a later copy of an
--- event_id already seen) or quarantined (with a reason code). Clean events carry the event
+-- Every raw event row, with exactly one outcome: clean, duplicate (another copy of an
+-- event_id is kept) or quarantined (with a reason code). Clean events carry the event
 -- time the SLA engine uses (int_events_timed: repaired or imputed where unambiguous).
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
 -- Incremental: re-classifies the rows loaded and the events of the cases re-derived since
@@ -33,9 +33,10 @@ changed_event_ids as (
     where loaded_at > {{ ops_sla.last_complete_build_at() }}
         or case_id in (select case_id from rederived_cases)
     union all
-    -- the calendar may have grown since: out-of-range times are judged again
+    -- the calendar may have grown since: out-of-range times are judged again (a duplicate's
+    -- own verdict too: once in range, it may be the copy to keep)
     select event_id from {{ this }}
-    where reason_code = 'TS_OUT_OF_RANGE'
+    where row_reason_code = 'TS_OUT_OF_RANGE'
 
 ),
 
@@ -76,27 +77,14 @@ calendar_range as (
 
 ),
 
-copies as (
-
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by ingested_at nulls last, source_file, source_row
-        ) as copy_number
-
-    from events
-
-),
-
-outcomes as (
+-- every rule but the duplicate one, judged on each row alone
+checked as (
 
     select
         resolved_time.*,
         cases.intake_at,
         case
             when resolved_time.event_id is null then 'NULL_EVENT_ID'
-            when resolved_time.copy_number > 1 then 'DUPLICATE_EVENT_ID'
             when statuses.status is null then 'UNKNOWN_STATUS'
             when cases.case_id is null then 'UNKNOWN_CASE'
             when resolved_time.event_at is null and resolved_time.ingested_at is null then 'MISSING_TIMESTAMPS'
@@ -117,14 +105,43 @@ outcomes as (
                 then 'TS_AFTER_FILE_DATE'
             when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
                 then 'EVENT_AFTER_INGESTION'
-        end as reason_code
+        end as row_reason_code
 
-    from copies as resolved_time
+    from events as resolved_time
     cross join calendar_range
     left join statuses
         on resolved_time.status = statuses.status
     left join cases
         on resolved_time.case_id = cases.case_id
+
+),
+
+-- one copy of each event id is kept: the earliest ingested copy that passes every rule, or,
+-- when none does, the earliest ingested (then file, then row); the others are duplicates
+copies as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by row_reason_code is not null, ingested_at nulls last, source_file, source_row
+        ) as copy_number
+
+    from checked
+
+),
+
+outcomes as (
+
+    select
+        *,
+        case
+            when event_id is null then row_reason_code
+            when copy_number > 1 then 'DUPLICATE_EVENT_ID'
+            else row_reason_code
+        end as reason_code
+
+    from copies
 
 ),
 
@@ -145,6 +162,7 @@ final as (
             else 'quarantined'
         end as disposition,
         reason_code,
+        row_reason_code,
         case when reason_code is null then resolved_event_at end as event_at,
         case when reason_code is null then event_time_source end as event_time_source,
         coalesce(reason_code is null and resolved_event_at < intake_at, false) as is_before_intake,
