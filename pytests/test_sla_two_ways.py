@@ -433,6 +433,13 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     for st, ts in (("REOPENED", r[0]), ("REOPENED", r[1]), ("RESOLVED", r[1]), ("RESOLVED", r[2])):
         add(None, next(nid), c_rework_back_to_back, st, ts, ts + 30 * sec)
     # what each probe adds, by hand: (case, clock, intervals added, REOPENED events added)
+    # two new cases cancelled untouched: two business days after intake (a known SLA B
+    # breach) and ten minutes after it (no SLA B outcome); Mon 2025-10-13 09:00 in Los Angeles
+    cancel_intake = _utc(2025, 10, 13, 16)
+    for case_id, cancelled_at in (("SR-PROBE-CANCEL-LATE", cancel_intake + timedelta(days=2)),
+                                  ("SR-PROBE-CANCEL-SOON", cancel_intake + timedelta(minutes=10))):
+        add(None, next(nid), case_id, "INTAKE", cancel_intake, cancel_intake + 30 * sec)
+        add(None, next(nid), case_id, "CANCELLED", cancelled_at, cancelled_at + 30 * sec)
     probes = {
         "back-to-back waits": (c_back_to_back, "wait", [(w[0], w[1]), (w[1], w[2])], 0),
         "zero-length wait": (c_zero_wait, "wait", [], 0),
@@ -461,7 +468,9 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     by_type = {**copy, "case_id": "SR-PROBE-TYPE", "case_type": "ACCESS_REVIEW"}
     by_zone = {**copy, "case_id": "SR-PROBE-ZONE"}
     rows = [copy, twin, {**twin, "tier": "TIER_2"}, by_type, {**by_type, "case_type": "POLICY_EXCEPTION"},
-            by_zone, {**by_zone, "team_tz": "America/New_York"}]
+            by_zone, {**by_zone, "team_tz": "America/New_York"},
+            {**copy, "case_id": "SR-PROBE-CANCEL-LATE", "intake_ts": cancel_intake},
+            {**copy, "case_id": "SR-PROBE-CANCEL-SOON", "intake_ts": cancel_intake}]
     pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), dst / EXTRA_CASES_FILE)
     return expected, probes
 
@@ -491,6 +500,10 @@ def test_injected_probes_are_classified_as_intended(injected) -> None:
     assert kept.loc["SR-PROBE-TWIN", "tier"] == "TIER_1"
     assert kept.loc["SR-PROBE-TYPE", "case_type"] == "ACCESS_REVIEW"
     assert kept.loc["SR-PROBE-ZONE", "team_tz"] == "America/Los_Angeles"
+    cancelled = ref.sla.set_index("case_id").loc[["SR-PROBE-CANCEL-LATE", "SR-PROBE-CANCEL-SOON"]]
+    assert cancelled["case_status"].tolist() == ["cancelled"] * 2
+    assert cancelled["first_touch_source"].isna().all()
+    assert cancelled["sla_b_breached"].tolist() == [True, None]
     twice = ref.cases[(ref.cases["delivered_copies"] == 2) & ~ref.cases["case_id"].str.startswith("SR-PROBE-")]
     assert twice["source_file"].tolist() == [EXTRA_CASES_FILE]  # the copy with the earlier intake
 

@@ -1,6 +1,6 @@
 -- The breach instant is when the SLA clock reached its target: exactly `target` business
--- minutes after intake; a resolved breached case was resolved after it, an open breached
--- case reached it before the as-of instant.
+-- minutes after intake; a resolved breached case was resolved after it (SLA B: touched, or
+-- cancelled untouched, after it), an open breached case reached it before the as-of instant.
 
 with
 
@@ -38,7 +38,7 @@ checked as (
         sla_b_breach_at as breach_at,
         sla_b_target_minutes as target_minutes,
         {{ ops_sla.business_minutes_between('intake_at', 'sla_b_breach_at') }} as minutes_to_breach,
-        coalesce(first_touch_at, as_of_at) as measured_until
+        coalesce(first_touch_at, first_cancelled_at, as_of_at) as measured_until
 
     from sla
     where sla_b_breach_at is not null

@@ -399,8 +399,8 @@ def case_sla(
             b_breached = sla_b > sla_b_target
         elif status == "open":
             b_breached = True if _bm(intake, as_of_dt, cal) > sla_b_target else None
-        else:  # cancelled untouched
-            b_breached = None
+        else:  # cancelled untouched: a known breach once cancelled after the target passed
+            b_breached = True if _bm(intake, cancelled, cal) > sla_b_target else None
         r["sla_b_business_minutes"] = sla_b
         r["sla_b_breached"] = b_breached
         r["sla_b_breach_ts_local"] = _local(business_add(intake, sla_b_target, cal), tz) if b_breached else None

@@ -111,6 +111,8 @@ clocks as (
             as sla_b_business_minutes,
         {{ ops_sla.business_minutes_between('windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)') }}
             as elapsed_business_minutes_as_of,
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at') }}
+            as business_minutes_to_cancellation,
         {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at') }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
@@ -135,6 +137,8 @@ scored as (
         case
             when first_touch_at is not null then sla_b_business_minutes > sla_b_target_minutes
             when case_status = 'open' and elapsed_business_minutes_as_of > sla_b_target_minutes then true
+            -- cancelled untouched after the target passed: the customer waited past it
+            when case_status = 'cancelled' and business_minutes_to_cancellation > sla_b_target_minutes then true
         end as sla_b_breached,
         case
             when case_status in ('resolved', 'open') and sla_a_window_business_minutes > sla_a_target_minutes
