@@ -312,11 +312,11 @@
                     any_value(file_date) as file_date,
                     count(*) filter (
                         where {{ intake_date }} between calendar.first_date and calendar.last_date
-                        and intake_ts >= {{ ops_sla.local_to_instant('file_date + 2') }}
+                        and intake_ts >= {{ ops_sla.after_file_date('file_date') }}
                     ) as late_intakes,
                     max(intake_ts) filter (
                         where {{ intake_date }} between calendar.first_date and calendar.last_date
-                        and intake_ts >= {{ ops_sla.local_to_instant('file_date + 2') }}
+                        and intake_ts >= {{ ops_sla.after_file_date('file_date') }}
                     ) as example_late_intake
                 from (
                     select

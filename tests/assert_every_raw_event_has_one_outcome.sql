@@ -8,6 +8,7 @@
 {{ config(tags=['daily']) }}
 
 {%- set daily = ops_sla.is_daily_run() %}
+{%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
 
 with
 
@@ -52,13 +53,13 @@ touched as (
         source_file,
         source_row
     from raw_rows
-    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+    where loaded_at > {{ since }}
     union
     select
         source_file,
         source_row
     from {{ ref('int_events_classified') }}
-    where classified_at > {{ ops_sla.last_complete_build_at() }}
+    where classified_at > {{ since }}
 
 ),
 

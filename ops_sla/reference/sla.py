@@ -311,10 +311,6 @@ def _intervals(events: list[tuple[datetime, str]], open_status: str,
     return out
 
 
-def _wait_intervals(events: list[tuple[datetime, str]]) -> list[tuple[datetime, datetime | None]]:
-    return _intervals(events, "CUSTOMER_WAIT", "CUSTOMER_RESPONDED")
-
-
 def _clipped_wait(intervals, lo: datetime, hi: datetime, cal: BusinessCalendar) -> tuple[float, int]:
     """Business minutes of the wait intervals clipped to [lo, hi), and how many overlap it."""
     minutes, n = 0.0, 0
@@ -406,7 +402,7 @@ def case_sla(
         r["sla_b_breach_ts_local"] = _local(business_add(intake, sla_b_target, cal), tz) if b_breached else None
 
         # ---- customer wait and SLA A
-        waits = _wait_intervals(evs)
+        waits = _intervals(evs, "CUSTOMER_WAIT", "CUSTOMER_RESPONDED")
         # READING: the SLA A window is [intake, first resolution), or [intake, as-of) for open
         # cases; a cancelled case has no SLA A window (SLA A is not scored), so no wait.
         window_end = {"resolved": first_res, "open": as_of_dt, "cancelled": intake}[status]

@@ -3,6 +3,8 @@
 -- since), and every case not closed yet (its clock still runs up to the as-of instant).
 -- On a full build it simply lists every case.
 
+{%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
+
 with
 
 classified as (
@@ -34,10 +36,10 @@ closed as (
 final as (
 
     select case_id from classified
-    where classified_at > {{ ops_sla.last_complete_build_at() }}
+    where classified_at > {{ since }}
     union
     select case_id from cases
-    where refreshed_at > {{ ops_sla.last_complete_build_at() }}
+    where refreshed_at > {{ since }}
     union
     select cases.case_id
     from cases

@@ -17,18 +17,25 @@ cases as (
 
 ),
 
+latest as (
+
+    select greatest(events.latest_at, cases.latest_at) as data_latest_at
+    from events
+    cross join cases
+
+),
+
 final as (
 
     select
         {%- if var('as_of', none) %}
         cast('{{ var("as_of") }}' as timestamptz) as as_of_at,
         {%- else %}
-            greatest(events.latest_at, cases.latest_at) as as_of_at,
+            data_latest_at as as_of_at,
         {%- endif %}
-        greatest(events.latest_at, cases.latest_at) as data_latest_at
+        data_latest_at
 
-    from events
-    cross join cases
+    from latest
 
 )
 

@@ -9,6 +9,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
+{%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
 
 with
 
@@ -23,14 +24,14 @@ staged as (
 rederived_cases as (
 
     select case_id from {{ ref('int_cases') }}
-    where refreshed_at > {{ ops_sla.last_complete_build_at() }}
+    where refreshed_at > {{ since }}
 
 ),
 
 changed_event_ids as (
 
     select event_id from staged
-    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+    where loaded_at > {{ since }}
         or case_id in (select case_id from rederived_cases)
     union all
     -- the calendar may have grown since: out-of-range times are judged again (a duplicate's
@@ -46,7 +47,7 @@ events as (
 
     select * from staged
     {%- if is_incremental() %}
-    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+    where loaded_at > {{ since }}
         or case_id in (select case_id from rederived_cases)
         or event_id in (select event_id from changed_event_ids)
     {%- endif %}
@@ -101,7 +102,7 @@ checked as (
             -- (it would otherwise become the as-of instant and age every open case)
             when
                 coalesce(resolved_time.ingested_at, resolved_time.resolved_event_at)
-                >= {{ ops_sla.local_to_instant("resolved_time.ingestion_date + 2") }}
+                >= {{ ops_sla.after_file_date('resolved_time.ingestion_date') }}
                 then 'TS_AFTER_FILE_DATE'
             when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
                 then 'EVENT_AFTER_INGESTION'
