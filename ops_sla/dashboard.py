@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,12 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 def _title(text: str, subtitle: str | list[str]) -> alt.Title:
     return alt.Title(text=text, subtitle=subtitle)
+
+
+def _round_step(rough: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least `rough` (> 0)."""
+    magnitude = 10.0 ** math.floor(math.log10(rough))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
 
 
 def _pct(x: float) -> str:
@@ -305,10 +312,14 @@ def stages_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     subtitle = (f"Tier 3 resolved cases (n = {int(neck.resolved_cases):,}), business minutes per stage: bar = p95, "
                 f"inner bar = median, tick = p95 without customer wait.")
     y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=220))
-    x_max = float(df["p95"].max()) * 1.9
+    # the scale runs past the longest bar to leave room for its label; ticks and grid lines
+    # stop at the first round value above the data, so the axis does not promise more
+    largest = float(df["p95"].max())
+    step = _round_step(largest / 5)
+    ticks = [step * i for i in range(int(-(-largest // step)) + 1)]
     p95 = alt.Chart(df).mark_bar(height=30).encode(
-        x=alt.X("p95:Q", title="Business minutes", scale=alt.Scale(domain=[0, x_max], nice=False),
-                axis=alt.Axis(tickCount=8)),
+        x=alt.X("p95:Q", title="Business minutes", scale=alt.Scale(domain=[0, largest * 1.9], nice=False),
+                axis=alt.Axis(values=ticks, domain=False)),
         y=y,
         color=alt.Color("role:N", title=None,
                         scale=alt.Scale(domain=["bottleneck (highest p95)", "other stages"],
