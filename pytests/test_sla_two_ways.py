@@ -62,7 +62,7 @@ RULES = {
     "sla_b_breached": "SLA semantics: breached = elapsed > target; open untouched past target; NULL unknown",
     "sla_a_breached_including_wait": "SLA semantics: breached / open past target / cancelled NULL",
     "sla_a_breached_paused_wait": "SLA semantics: paused policy breach",
-    "customer_wait_business_minutes": "SLA semantics: CUSTOMER_WAIT -> next CUSTOMER_RESPONDED clipped to window",
+    "customer_wait_business_minutes": "SLA semantics: CUSTOMER_WAIT -> next CUSTOMER_RESPONDED (or work resuming) clipped to window",
     "customer_wait_intervals": "SLA semantics: wait intervals overlapping the window",
     "sla_a_business_minutes_paused_wait": "SLA semantics: paused = including - wait",
     "sla_b_breach_ts_local": "SLA semantics: breach instant = business_add(intake, target)",
@@ -300,7 +300,7 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     # a case worked for more than a business day after triage, so its probe waits hold business time
     worked = plain.set_index("case_id")
     worked = worked["sla_a_business_minutes_including_wait"] - worked["sla_b_business_minutes"]
-    c_back_to_back = [c for c in resolved[10:] if worked[c] > 1200][0]
+    c_back_to_back, c_unanswered = [c for c in resolved[10:] if worked[c] > 1200][:2]
     c_rework_back_to_back = reopened[2]
 
     def evs(cid: str, status: str) -> pd.DataFrame:
@@ -411,8 +411,9 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
         add(None, next(nid), c_reopen2, "REOPENED", last + timedelta(hours=k), last + timedelta(hours=k, seconds=30))
     # --- events at the same instant (DECISIONLOG "Events at the same instant"); each pair is
     # written in the file order that the rule must override
-    ft, fr = first_ts(c_back_to_back, "TRIAGE"), first_ts(c_back_to_back, "RESOLVED")
-    w = [(ft + (fr - ft) * k / 4).replace(microsecond=0) for k in (1, 2, 3)]
+    # (inside the investigation stage: any INVESTIGATION, REVIEW_QA or RESOLVED ends a wait)
+    fi, fq = first_ts(c_back_to_back, "INVESTIGATION"), first_ts(c_back_to_back, "REVIEW_QA")
+    w = [(fi + (fq - fi) * k / 4).replace(microsecond=0) for k in (1, 2, 3)]
     # a wait answered at the instant the next wait starts: two intervals, w0 -> w1 -> w2
     for st, ts in (("CUSTOMER_WAIT", w[0]), ("CUSTOMER_WAIT", w[1]), ("CUSTOMER_RESPONDED", w[1]),
                    ("CUSTOMER_RESPONDED", w[2])):
@@ -422,6 +423,12 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     zw = _mid(ft, fr)
     for st in ("CUSTOMER_RESPONDED", "CUSTOMER_WAIT"):
         add(None, next(nid), c_zero_wait, st, zw, zw + 30 * sec)
+    # a wait never answered before the review started: it ends there (the paused policy never
+    # pauses the review); the response logged after the resolution closes nothing
+    fi, fq = first_ts(c_unanswered, "INVESTIGATION"), first_ts(c_unanswered, "REVIEW_QA")
+    uw, late = _mid(fi, fq), first_ts(c_unanswered, "RESOLVED") + timedelta(hours=1)
+    for st, ts in (("CUSTOMER_WAIT", uw), ("CUSTOMER_RESPONDED", late)):
+        add(None, next(nid), c_unanswered, st, ts, ts + 30 * sec)
     # reopened at the instant of the first resolution: rework starts there
     fr = first_ts(c_rework_at_resolution, "RESOLVED")
     add(None, next(nid), c_rework_at_resolution, "REOPENED", fr, fr + 30 * sec)
@@ -443,6 +450,7 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     probes = {
         "back-to-back waits": (c_back_to_back, "wait", [(w[0], w[1]), (w[1], w[2])], 0),
         "zero-length wait": (c_zero_wait, "wait", [], 0),
+        "unanswered wait ended by the review": (c_unanswered, "wait", [(uw, fq)], 0),
         "rework from the first resolution": (c_rework_at_resolution, "rework", [(fr, rr)], 1),
         "back-to-back rework": (c_rework_back_to_back, "rework", [(r[0], r[1]), (r[1], r[2])], 2),
     }

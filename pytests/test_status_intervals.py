@@ -1,7 +1,9 @@
 """Property test: the `status_intervals` macro (customer waits, rework) against the reference.
 
-The macro is compiled by dbt (`dbt compile --inline`) and run in an in-memory DuckDB on
-random event sequences; `ops_sla.reference.sla._intervals` pairs the same events in Python.
+The macro is compiled by dbt (`dbt compile --inline`) for the two uses in the project: a
+customer wait closed by any of the reference's WAIT_ENDS (a list) and rework closed by
+RESOLVED (one status). Both run in an in-memory DuckDB on random event sequences;
+`ops_sla.reference.sla._intervals` pairs the same events in Python.
 Events crowd onto five instants, so most examples hold several events at one instant, of one
 kind or both, in a random row order: what the rule "events at the same instant continue the
 case's state" (DECISIONLOG) is about.
@@ -20,23 +22,29 @@ from conftest import DBT, ROOT, dbt_env
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ops_sla.reference.sla import _intervals
+from ops_sla.reference.sla import WAIT_ENDS, _intervals
 
 OPEN, CLOSE = "CUSTOMER_WAIT", "CUSTOMER_RESPONDED"
+# (opening status, closing statuses) as the models call the macro
+USES = {"wait": (OPEN, sorted(WAIT_ENDS)), "rework": ("REOPENED", "RESOLVED")}
+STATUSES = sorted({OPEN, "REOPENED", "ESCALATED", "ASSIGNMENT", *WAIT_ENDS})
 T0 = datetime(2025, 7, 14, 9, tzinfo=UTC)
 INSTANTS = [T0 + timedelta(hours=h) for h in range(5)]
 NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def interval_sql(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> str:
+def interval_sql(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("status_intervals")
     env = dbt_env(small_raw[0], base / "compile.duckdb", base / "target")
-    call = f"{{{{ ops_sla.status_intervals('events', '{OPEN}', '{CLOSE}') }}}}"
-    proc = subprocess.run([str(DBT), "compile", "--quiet", "--inline", call], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    return proc.stdout
+    compiled = {}
+    for use, (open_status, closes) in USES.items():
+        call = f"{{{{ ops_sla.status_intervals('events', {open_status!r}, {closes!r}) }}}}"
+        proc = subprocess.run([str(DBT), "compile", "--quiet", "--inline", call], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        compiled[use] = proc.stdout
+    return compiled
 
 
 def _key(row: tuple) -> tuple:
@@ -44,8 +52,7 @@ def _key(row: tuple) -> tuple:
     return case_id, started_at, closed_at or NEVER
 
 
-case_events = st.lists(st.tuples(st.sampled_from([OPEN, CLOSE, "INVESTIGATION"]), st.sampled_from(INSTANTS)),
-                       max_size=9)
+case_events = st.lists(st.tuples(st.sampled_from(STATUSES), st.sampled_from(INSTANTS)), max_size=12)
 # two instants in a row that each hold a response and a wait, while waiting: three waits
 BACK_TO_BACK = [(OPEN, INSTANTS[0]), (CLOSE, INSTANTS[1]), (OPEN, INSTANTS[1]), (OPEN, INSTANTS[2]),
                 (CLOSE, INSTANTS[2]), (CLOSE, INSTANTS[3])]
@@ -53,17 +60,21 @@ BACK_TO_BACK = [(OPEN, INSTANTS[0]), (CLOSE, INSTANTS[1]), (OPEN, INSTANTS[1]), 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(cases=[BACK_TO_BACK, [(CLOSE, INSTANTS[0]), (OPEN, INSTANTS[0]), (CLOSE, INSTANTS[2])]], seed=0)
+# a wait ended by review before the (late) response; a reopen resolved and reopened at once
+@example(cases=[[(OPEN, INSTANTS[0]), ("REVIEW_QA", INSTANTS[1]), (CLOSE, INSTANTS[2])],
+                [("REOPENED", INSTANTS[0]), ("RESOLVED", INSTANTS[1]), ("REOPENED", INSTANTS[1])]], seed=0)
 @given(cases=st.lists(case_events, min_size=1, max_size=40), seed=st.integers(0, 2**32 - 1))
-def test_sql_pairs_events_like_the_reference(interval_sql: str, cases: list, seed: int) -> None:
+def test_sql_pairs_events_like_the_reference(interval_sql: dict[str, str], cases: list, seed: int) -> None:
     rows = [(f"C{i}", status, at) for i, events in enumerate(cases) for status, at in events]
     random.Random(seed).shuffle(rows)  # the row order must not matter
     with duckdb.connect() as con:
         con.execute("create table events (case_id varchar, status varchar, event_at timestamptz)")
         if rows:
             con.executemany("insert into events values (?, ?, ?)", rows)
-        got = [(c, s, e) for c, s, e, _ in con.execute(f"select * from ({interval_sql})").fetchall()]
-    expected = []
-    for i, events in enumerate(cases):
-        in_time_order = sorted(((at, status) for status, at in events), key=lambda e: e[0])
-        expected += [(f"C{i}", start, end) for start, end in _intervals(in_time_order, OPEN, CLOSE)]
-    assert sorted(got, key=_key) == sorted(expected, key=_key)
+        for use, (open_status, closes) in USES.items():
+            got = [(c, s, e) for c, s, e, _ in con.execute(f"select * from ({interval_sql[use]})").fetchall()]
+            expected = []
+            for i, events in enumerate(cases):
+                in_time_order = sorted(((at, status) for status, at in events), key=lambda e: e[0])
+                expected += [(f"C{i}", start, end) for start, end in _intervals(in_time_order, open_status, closes)]
+            assert sorted(got, key=_key) == sorted(expected, key=_key), use

@@ -19,7 +19,7 @@ Pipeline::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
@@ -51,6 +51,9 @@ AGENT_TOUCH_STATUSES = frozenset(
     {"TRIAGE", "ASSIGNMENT", "INVESTIGATION", "CUSTOMER_WAIT", "REVIEW_QA", "RESOLVED", "ESCALATED"}
 )
 EVENT_STATUSES = AGENT_TOUCH_STATUSES | {"INTAKE", "CUSTOMER_RESPONDED", "REOPENED", "CANCELLED"}
+# READING (DESIGN: the paused policy removes the wait, never work): a customer wait ends at
+# the response, or where the events show work resumed or the case ended without one
+WAIT_ENDS = frozenset({"CUSTOMER_RESPONDED", "INVESTIGATION", "REVIEW_QA", "RESOLVED", "CANCELLED"})
 
 # dbt_project.yml vars
 BUSINESS_TIME_ZONE = "America/Los_Angeles"
@@ -284,26 +287,28 @@ def _local(ts: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp | None:
 
 
 def _intervals(events: list[tuple[datetime, str]], open_status: str,
-               close_status: str) -> list[tuple[datetime, datetime | None]]:
-    """``open_status`` -> the next ``close_status`` (CUSTOMER_WAIT -> CUSTOMER_RESPONDED,
-    REOPENED -> RESOLVED). Repeated openings before a close extend one interval; a close
-    with nothing open is ignored; None = not closed yet.
+               close_statuses: str | Collection[str]) -> list[tuple[datetime, datetime | None]]:
+    """``open_status`` -> the next event of one of ``close_statuses`` (CUSTOMER_WAIT ->
+    WAIT_ENDS, REOPENED -> RESOLVED). Repeated openings before a close extend one interval;
+    a close with nothing open is ignored; None = not closed yet.
 
     READING (DECISIONLOG "Events at the same instant"): events at one instant are taken in
     the order that continues the current state: while an interval is open its close comes
     first (then the next opening starts a new interval), otherwise the opening comes first.
     """
+    closes = {close_statuses} if isinstance(close_statuses, str) else set(close_statuses)
     out: list[tuple[datetime, datetime | None]] = []
     start: datetime | None = None
-    for ts, group in groupby((e for e in events if e[1] in (open_status, close_status)), key=lambda e: e[0]):
+    for ts, group in groupby((e for e in events if e[1] == open_status or e[1] in closes), key=lambda e: e[0]):
         statuses = {st for _, st in group}
-        kinds = [close_status, open_status] if start is not None else [open_status, close_status]
+        has = {"open": open_status in statuses, "close": bool(statuses & closes)}
+        kinds = ["close", "open"] if start is not None else ["open", "close"]
         for kind in kinds:
-            if kind not in statuses:
+            if not has[kind]:
                 continue
-            if kind == open_status and start is None:
+            if kind == "open" and start is None:
                 start = ts
-            elif kind == close_status and start is not None:
+            elif kind == "close" and start is not None:
                 out.append((start, ts))
                 start = None
     if start is not None:
@@ -402,7 +407,7 @@ def case_sla(
         r["sla_b_breach_ts_local"] = _local(business_add(intake, sla_b_target, cal), tz) if b_breached else None
 
         # ---- customer wait and SLA A
-        waits = _intervals(evs, "CUSTOMER_WAIT", "CUSTOMER_RESPONDED")
+        waits = _intervals(evs, "CUSTOMER_WAIT", WAIT_ENDS)
         # READING: the SLA A window is [intake, first resolution), or [intake, as-of) for open
         # cases; a cancelled case has no SLA A window (SLA A is not scored), so no wait.
         window_end = {"resolved": first_res, "open": as_of_dt, "cancelled": intake}[status]
