@@ -62,7 +62,7 @@ RULES = {
     "sla_b_breached": "SLA semantics: breached = elapsed > target; open untouched past target; NULL unknown",
     "sla_a_breached_including_wait": "SLA semantics: breached / open past target / cancelled NULL",
     "sla_a_breached_paused_wait": "SLA semantics: paused policy breach",
-    "customer_wait_business_minutes": "SLA semantics: CUSTOMER_WAIT -> next CUSTOMER_RESPONDED (or work resuming) clipped to window",
+    "customer_wait_business_minutes": "SLA semantics: CUSTOMER_WAIT -> response or work resuming, clipped to window",
     "customer_wait_intervals": "SLA semantics: wait intervals overlapping the window",
     "sla_a_business_minutes_paused_wait": "SLA semantics: paused = including - wait",
     "sla_b_breach_ts_local": "SLA semantics: breach instant = business_add(intake, target)",
