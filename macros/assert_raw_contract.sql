@@ -167,18 +167,45 @@
                         on files.raw_table = contract.raw_table
                     left join schema
                         on files.file = schema.file and contract.column_name = schema.column_name
+                ),
+                problems as (
+                    select
+                        relative_file,
+                        column_name,
+                        case
+                            when duckdb_type is null then 'column ' || column_name || ' is missing (expected ' || data_type || ')'
+                            else 'column ' || column_name || ' is ' || replace(duckdb_type, '"', '') || ', expected '
+                                || data_type || case when data_type = 'timestamp with time zone'
+                                    and duckdb_type like 'TIMESTAMP%' then ' (an instant, UTC-adjusted: a naive local'
+                                    || ' time is ambiguous)' else '' end
+                        end as problem
+                    from checked
+                    where not type_ok
+                    union all
+                    -- DuckDB binds column names ignoring case: which of two such columns the
+                    -- models would read depends on their order in the file
+                    select
+                        relative_file,
+                        lower(column_name) as column_name,
+                        'columns ' || string_agg(column_name, ' and ' order by column_name)
+                        || ' differ only in letter case, so the models cannot tell which is '
+                        || lower(column_name) || ': rename or drop one' as problem
+                    from schema
+                    group by relative_file, lower(column_name)
+                    having count(*) > 1
+                    union all
+                    select
+                        relative_file,
+                        column_name,
+                        'column ' || column_name || ' has a name the models add when they read the file '
+                        || '(the file name and row of each row): rename or drop it' as problem
+                    from schema
+                    where raw_table in ('cases', 'events_log') and lower(column_name) in ('filename', 'file_row_number')
                 )
                 select
                     relative_file,
-                    case
-                        when duckdb_type is null then 'column ' || column_name || ' is missing (expected ' || data_type || ')'
-                        else 'column ' || column_name || ' is ' || replace(duckdb_type, '"', '') || ', expected ' || data_type
-                            || case when data_type = 'timestamp with time zone'
-                                and duckdb_type like 'TIMESTAMP%' then ' (an instant, UTC-adjusted: a naive local'
-                                || ' time is ambiguous)' else '' end
-                    end as problem
-                from checked
-                where not type_ok
+                    problem
+                from problems
                 order by relative_file, column_name
             {%- endset -%}
             {%- for row in run_query(schema_sql).rows -%}
@@ -268,7 +295,7 @@
                 select
                     min(calendar_date) as first_date,
                     max(calendar_date) as last_date
-                from read_parquet({{ ops_sla.sql_literal(tables.calendar_dim.pattern) }})
+                from read_parquet({{ ops_sla.sql_literal(tables.calendar_dim.pattern) }}, union_by_name = true)
             ),
             partitions as (
                 select
@@ -296,6 +323,9 @@
                 select
                     replace(filename, {{ prefix }}, '') as relative_file,
                     count(*) filter (where case_id is null or trim(case_id) = '') as blank_ids,
+                    count(*) filter (where tier is null or trim(tier) = '') as blank_tiers,
+                    count(*) filter (where case_type is null or trim(case_type) = '') as blank_case_types,
+                    count(*) filter (where team_tz is null or trim(team_tz) = '') as blank_team_zones,
                     count(*) filter (where intake_ts is null) as null_intakes,
                     count(*) filter (where intake_ts < {{ earliest }}) as early_intakes,
                     min(intake_ts) filter (where intake_ts < {{ earliest }}) as example_early_intake,
@@ -323,7 +353,7 @@
                         *,
                         try_cast(regexp_extract(filename, '/intake_date=(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date)
                             as file_date
-                    from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true)
+                    from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true, union_by_name = true)
                 ) as cases_with_file_date
                 cross join calendar
                 group by 1
@@ -332,6 +362,15 @@
             union all
             select relative_file || ': column case_id is NULL or blank in ' || blank_ids || ' row(s)'
             from cases where blank_ids > 0
+            union all
+            select relative_file || ': column tier is NULL or blank in ' || blank_tiers || ' row(s)'
+            from cases where blank_tiers > 0
+            union all
+            select relative_file || ': column case_type is NULL or blank in ' || blank_case_types || ' row(s)'
+            from cases where blank_case_types > 0
+            union all
+            select relative_file || ': column team_tz is NULL or blank in ' || blank_team_zones || ' row(s)'
+            from cases where blank_team_zones > 0
             union all
             select relative_file || ': column intake_ts is NULL (NaT) in ' || null_intakes
                 || ' row(s): a case cannot be measured without its intake instant'

@@ -81,7 +81,7 @@
 
 {#- The calendar delivered now (raw calendar_dim parquet), as a table function. -#}
 {% macro delivered_calendar() -%}
-    read_parquet({{ ops_sla.sql_literal(ops_sla.raw_dir() ~ '/calendar_dim/*.parquet') }})
+    read_parquet({{ ops_sla.sql_literal(ops_sla.raw_dir() ~ '/calendar_dim/*.parquet') }}, union_by_name = true)
 {%- endmacro %}
 
 {#- md5 of a calendar's rows in date order (the parquet delivered, or the loaded table),

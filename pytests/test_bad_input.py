@@ -272,6 +272,80 @@ def test_column_with_wrong_type_fails_naming_file_column_and_types(raw: Path, tm
     )
 
 
+def test_columns_the_models_cannot_tell_apart_fail_naming_file_and_columns(raw: Path, tmp_path: Path) -> None:
+    """DuckDB binds column names ignoring case, so an extra CASE_ID next to case_id could be
+    read as the case id (depending on column order); an extra `filename` or `file_row_number`
+    clashes with the columns the models add when reading. Both stop the build."""
+    t = read(raw, EVENTS)
+    shifted = pa.array(t["case_id"].to_pylist()[1:] + t["case_id"].to_pylist()[:1])
+    write(raw, EVENTS, t.add_column(0, "CASE_ID", shifted))  # before case_id: it would win
+    t = read(raw, CASES)
+    write(raw, CASES, t.append_column("file_row_number", pa.array(range(t.num_rows), pa.int64())))
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "break the raw contract",
+        f"{EVENTS}: columns CASE_ID and case_id differ only in letter case",
+        f"{CASES}: column file_row_number has a name the models add when they read the file",
+    )
+
+
+def test_case_without_tier_case_type_or_zone_fails_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
+    """A NULL tier or case type would reach the marts as a group of its own (colliding with the
+    roll-up rows), a daily run included: every run stops and names the file and the column."""
+    set_rows(raw, CASES, {0: {"tier": None}, 1: {"case_type": " "}, 2: {"team_tz": None}})
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "raw data the SLA clocks cannot measure",
+        f"{CASES}: column tier is NULL or blank in 1 row(s)",
+        f"{CASES}: column case_type is NULL or blank in 1 row(s)",
+        f"{CASES}: column team_tz is NULL or blank in 1 row(s)",
+    )
+
+
+def test_files_of_one_table_with_different_accepted_types_keep_their_values(
+        raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """Files are read by column name with a common type (union_by_name): a first file with
+    whole-number agents or shrinkage must not round the other files' fractions (DuckDB would
+    otherwise cast every file to the first file's types)."""
+    staffing = raw / "staffing_schedule"
+    (only,) = list(staffing.glob("*.parquet"))
+    t = pq.read_table(only)
+    only.unlink()
+    first = t.slice(0, 2)
+    first = set_column(first, "effective_agents", pc.cast(pc.round(first["effective_agents"]), pa.int32()))
+    first = set_column(first, "shrinkage", pa.array([0, 0], pa.int8()))
+    pq.write_table(first, staffing / "a_first.parquet")
+    pq.write_table(t.slice(2), staffing / "b_rest.parquet")
+    b = build(raw, tmp_path)
+    assert b.returncode == 0, b.output[-3000:]
+    query = ("select schedule_date, shift, shrinkage, effective_agents from staging.stg_ops_export__staffing "
+             "order by all")
+    got, before = b.df(query), baseline.df(query)
+    def key(day: object, shift: str) -> tuple[date, str]:
+        return pd.Timestamp(day).date(), shift.strip().upper()
+
+    changed = {key(d, sh) for d, sh in zip(first["schedule_date"].to_pylist(), first["shift"].to_pylist(), strict=True)}
+
+    def others(df: pd.DataFrame) -> pd.DataFrame:
+        keep = [key(d, sh) not in changed for d, sh in zip(df["schedule_date"], df["shift"], strict=True)]
+        return df[keep].reset_index(drop=True)
+
+    assert len(others(got)) == len(got) - 2
+    pd.testing.assert_frame_equal(others(got), others(before))
+
+
+def test_implausible_staffing_numbers_fail_the_build(raw: Path, tmp_path: Path) -> None:
+    """Negative or NULL agents, a NULL shrinkage, more effective than planned agents: the
+    build fails at the staging test that checks them, before congestion_daily is built."""
+    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    set_rows(raw, rel, {0: {"planned_agents": -5, "effective_agents": -4.0}, 1: {"shrinkage": None},
+                        2: {"effective_agents": 99.0}})
+    b = build(raw, tmp_path)
+    assert b.returncode != 0
+    assert "FAIL 3 staffing_numbers_are_plausible" in b.output, b.output[-3000:]
+    assert "congestion_daily" not in b.query("select table_name from information_schema.tables")
+
+
 def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
     """pandas writes datetime64[ns, UTC] as a UTC-adjusted nanosecond timestamp (DuckDB type
     TIMESTAMPTZ_NS): an instant like any other, read to the microsecond. (A naive one is

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 from conftest import Warehouse, dbt_env, run_dbt
@@ -68,17 +69,23 @@ def test_as_of_may_move_later_never_earlier(warehouse: Warehouse, tmp_path: Path
     it; an earlier one would be a mixed snapshot (events after it still count), so the
     build stops at the data test that says so."""
     ((latest,),) = warehouse.query("select data_latest_at from intermediate.int_data_as_of")
+    later = latest + timedelta(days=2)
+    # without an offset: wall-clock time in the business zone, whatever the session zone
+    naive = later.astimezone(ZoneInfo("America/Los_Angeles")).replace(tzinfo=None).isoformat(sep=" ")
     outcomes = {}
-    for name, when in (("later", latest + timedelta(days=2)), ("earlier", latest - timedelta(days=2))):
-        env = dbt_env(warehouse.raw, tmp_path / f"{name}.duckdb", tmp_path / f"{name}-target")
+    for name, when, session_tz in (("later", later.isoformat(), "UTC"), ("naive", naive, "Asia/Tokyo"),
+                                   ("earlier", (latest - timedelta(days=2)).isoformat(), "UTC")):
+        env = dbt_env(warehouse.raw, tmp_path / f"{name}.duckdb", tmp_path / f"{name}-target",
+                      OPS_SLA_SESSION_TZ=session_tz)
         proc = run_dbt(["build", "--full-refresh", "-s", "+int_data_as_of", "--indirect-selection", "cautious",
-                        "--vars", json.dumps({"as_of": when.isoformat()})], env, check=False)
+                        "--vars", json.dumps({"as_of": when})], env, check=False)
         outcomes[name] = (proc.returncode, proc.stdout)
-    rc, out = outcomes["later"]
-    assert rc == 0, out[-3000:]
-    with duckdb.connect(str(tmp_path / "later.duckdb"), read_only=True) as con:
-        ((as_of,),) = con.execute("select as_of_at from intermediate.int_data_as_of").fetchall()
-    assert as_of == latest + timedelta(days=2)
+    for name in ("later", "naive"):
+        rc, out = outcomes[name]
+        assert rc == 0, out[-3000:]
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True) as con:
+            ((as_of,),) = con.execute("select as_of_at from intermediate.int_data_as_of").fetchall()
+        assert as_of == later, name
     rc, out = outcomes["earlier"]
     assert rc != 0
     assert "FAIL 1" in out and "as_of_is_not_before_the_data" in out

@@ -373,6 +373,11 @@ def inject(src: Path, dst: Path, ref: Reference) -> tuple[dict[int, str | None],
     dup_id = next(nid)
     add("DUPLICATE_EVENT_ID", dup_id, c_res, "INTAKE", _utc(1970, 1, 1), t0 + 30 * sec)
     add(None, dup_id, c_res, "INTAKE", t0, t0 + 120 * sec)
+    # an event id reused for another status of another case: neither copy is kept (the
+    # original, in its own file, is CONFLICTING_EVENT_ID too: compared with the reference)
+    c_conflict = resolved[-1]
+    orig = evs(c_conflict, "TRIAGE").iloc[0]
+    add("CONFLICTING_EVENT_ID", int(orig["event_id"]), c_res, "INVESTIGATION", t0, t0 + 30 * sec)
     # --- SLA probes
     # agent actions before intake are ignored by the clocks
     bi = intake[c_before] - timedelta(hours=2)
@@ -503,6 +508,8 @@ def test_injected_probes_are_classified_as_intended(injected) -> None:
     got = {int(i): (None if pd.isna(r) else r) for i, r in mine["reason_code"].items()}
     assert got == expected
     assert int(ref.sla.loc[ref.sla["delivered_copies"] == 2].shape[0]) == 4
+    conflicted = ref.events[ref.events["reason_code"] == "CONFLICTING_EVENT_ID"]
+    assert sorted(conflicted["status"]) == ["INVESTIGATION", "TRIAGE"] and conflicted["event_id"].nunique() == 1
     kept = ref.cases.set_index("case_id").loc[ref.sla.loc[ref.sla["delivered_copies"] == 2, "case_id"]]
     assert kept["has_conflicting_copies"].tolist() == [True] * 4
     assert kept.loc["SR-PROBE-TWIN", "tier"] == "TIER_1"

@@ -257,7 +257,14 @@ def clean_events(
                                   na_position="last", kind="stable")
     rank = with_id.groupby("event_id", sort=False).cumcount()
     duplicate = pd.Series(rank > 0, index=with_id.index).reindex(e.index, fill_value=False)
-    reason[duplicate] = "DUPLICATE_EVENT_ID"
+    # READING: copies that pass every other rule but disagree on the case or the status are
+    # a reused id, not a re-send: every such copy is CONFLICTING_EVENT_ID, and the copies
+    # that failed a rule keep their own reason
+    passing = with_id[~with_id["failed"]]
+    kinds = (passing["case_id"] + "|" + passing["status"]).groupby(passing["event_id"]).nunique()
+    conflicted = e["event_id"].isin(kinds.index[kinds > 1])
+    reason[duplicate & ~conflicted] = "DUPLICATE_EVENT_ID"
+    reason[conflicted & reason.isna()] = "CONFLICTING_EVENT_ID"
 
     out = e[["source_file", "source_row", "event_id", "case_id", "status", "recorded_event_ts", "ingestion_ts"]].copy()
     out["reason_code"] = reason

@@ -1,7 +1,13 @@
 -- The instant the data describes: open cases are measured up to here. By default the
 -- latest instant seen in the export (event ingestion or case intake); var `as_of` (an
 -- instant) overrides it, never with an earlier instant (a data test stops that: the
--- events after it would still count, a mixed snapshot rather than a past one).
+-- events after it would still count, a mixed snapshot rather than a past one). An as_of
+-- without a UTC offset (or Z, or UTC) is wall-clock time in var business_time_zone, never
+-- in the session's zone.
+
+{%- set as_of = var('as_of', none) %}
+{%- set as_of_has_offset = as_of and modules.re.search(
+    '\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*(z|utc|[+-]\\d{2}(:?\\d{2})?)$', as_of | string | trim, modules.re.I) %}
 
 with
 
@@ -28,8 +34,10 @@ latest as (
 final as (
 
     select
-        {%- if var('as_of', none) %}
-        cast('{{ var("as_of") }}' as timestamptz) as as_of_at,
+        {%- if as_of_has_offset %}
+        cast('{{ as_of }}' as timestamptz) as as_of_at,
+        {%- elif as_of %}
+        {{ ops_sla.local_to_instant("'" ~ as_of ~ "'") }} as as_of_at,
         {%- else %}
             data_latest_at as as_of_at,
         {%- endif %}

@@ -118,17 +118,24 @@ checked as (
 ),
 
 -- one copy of each event id is kept: the earliest ingested copy that passes every rule, or,
--- when none does, the earliest ingested (then file, then row); the others are duplicates
+-- when none does, the earliest ingested (then file, then row); the others are duplicates.
+-- Copies that pass every rule but name another case or status are not one event re-sent:
+-- the id was reused, and which copy is right cannot be told, so none is kept.
 copies as (
 
     select
         *,
-        row_number() over (
-            partition by event_id
-            order by row_reason_code is not null, ingested_at nulls last, source_file, source_row
-        ) as copy_number
+        row_number() over by_event_id as copy_number,
+        min(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
+        is distinct from max(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
+            as has_conflicting_copies
 
     from checked
+    window by_event_id as (
+        partition by event_id
+        order by row_reason_code is not null, ingested_at nulls last, source_file, source_row
+        rows between unbounded preceding and unbounded following
+    )
 
 ),
 
@@ -138,6 +145,7 @@ outcomes as (
         *,
         case
             when event_id is null then row_reason_code
+            when has_conflicting_copies then coalesce(row_reason_code, 'CONFLICTING_EVENT_ID')
             when copy_number > 1 then 'DUPLICATE_EVENT_ID'
             else row_reason_code
         end as reason_code
