@@ -306,9 +306,9 @@ def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse
         ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
     sources = project / "models" / "raw" / "_raw__sources.yml"
     text = sources.read_text()
-    assert "filename = true, file_row_number = true)" in text
-    sources.write_text(text.replace("filename = true, file_row_number = true)",
-                                    "filename = true, file_row_number = true, union_by_name = true)", 1))
+    assert "file_row_number = true, union_by_name = true)" in text
+    sources.write_text(text.replace("file_row_number = true, union_by_name = true)",
+                                    "file_row_number = true, union_by_name = true, binary_as_string = false)", 1))
     assert _fingerprint(project, warehouse.raw, tmp_path / "c") != here
 
 

@@ -1,5 +1,6 @@
 -- Cases as exported, loaded into the warehouse with the file each row came from.
 -- Incremental: a file is loaded once; later runs read and append only files not seen before.
+-- Columns are cast to the contract's types (see raw_events_log).
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
@@ -22,11 +23,11 @@ files as (
 final as (
 
     select
-        source.case_id,
-        source.intake_ts,
-        source.case_type,
-        source.tier,
-        source.team_tz,
+        cast(source.case_id as varchar) as case_id,
+        cast(source.intake_ts as timestamptz) as intake_ts,
+        cast(source.case_type as varchar) as case_type,
+        cast(source.tier as varchar) as tier,
+        cast(source.team_tz as varchar) as team_tz,
         source.intake_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -2,6 +2,8 @@
 -- folder) and row each came from: (source_file, source_row) identifies every raw row, so
 -- each can be traced to exactly one outcome (clean, removed duplicate or quarantined).
 -- Incremental: a file is loaded once; later runs read and append only files not seen before.
+-- Columns are cast to the contract's types (the hook assert_raw_contract accepted each
+-- file's): files read together get a common type, which must not change the table's.
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
@@ -24,11 +26,11 @@ files as (
 final as (
 
     select
-        source.event_id,
-        source.case_id,
-        source.status,
-        source.event_ts,
-        source.ingestion_ts,
+        cast(source.event_id as bigint) as event_id,
+        cast(source.case_id as varchar) as case_id,
+        cast(source.status as varchar) as status,
+        cast(source.event_ts as timestamptz) as event_ts,
+        cast(source.ingestion_ts as timestamptz) as ingestion_ts,
         source.ingestion_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -127,8 +127,9 @@ copies as (
         *,
         row_number() over by_event_id as copy_number,
         min(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
-        is distinct from max(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
-            as has_conflicting_copies
+            as first_passing_kind,
+        max(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
+            as last_passing_kind
 
     from checked
     window by_event_id as (
@@ -145,7 +146,7 @@ outcomes as (
         *,
         case
             when event_id is null then row_reason_code
-            when has_conflicting_copies then coalesce(row_reason_code, 'CONFLICTING_EVENT_ID')
+            when first_passing_kind <> last_passing_kind then coalesce(row_reason_code, 'CONFLICTING_EVENT_ID')
             when copy_number > 1 then 'DUPLICATE_EVENT_ID'
             else row_reason_code
         end as reason_code
