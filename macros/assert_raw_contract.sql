@@ -289,6 +289,9 @@
                every raw case must reach case_sla) -#}
         {%- set earliest = "cast(" ~ ops_sla.sql_literal(var('earliest_plausible_ts')) ~ " as timestamptz)" -%}
         {%- set intake_date = "cast(" ~ ops_sla.instant_to_local('intake_ts') ~ " as date)" -%}
+        {#- a case without these cannot be grouped or measured (a NULL tier would be a group of
+            its own in every mart, colliding with the roll-up rows) -#}
+        {%- set required_text_columns = ['case_id', 'tier', 'case_type', 'team_tz'] -%}
         {%- set values_sql -%}
             with
             calendar as (
@@ -322,10 +325,9 @@
             cases as (
                 select
                     replace(filename, {{ prefix }}, '') as relative_file,
-                    count(*) filter (where case_id is null or trim(case_id) = '') as blank_ids,
-                    count(*) filter (where tier is null or trim(tier) = '') as blank_tiers,
-                    count(*) filter (where case_type is null or trim(case_type) = '') as blank_case_types,
-                    count(*) filter (where team_tz is null or trim(team_tz) = '') as blank_team_zones,
+                    {%- for column in required_text_columns %}
+                    count(*) filter (where {{ column }} is null or trim({{ column }}) = '') as blank_{{ column }},
+                    {%- endfor %}
                     count(*) filter (where intake_ts is null) as null_intakes,
                     count(*) filter (where intake_ts < {{ earliest }}) as early_intakes,
                     min(intake_ts) filter (where intake_ts < {{ earliest }}) as example_early_intake,
@@ -360,18 +362,11 @@
             )
             select problem from coverage
             union all
-            select relative_file || ': column case_id is NULL or blank in ' || blank_ids || ' row(s)'
-            from cases where blank_ids > 0
+            {%- for column in required_text_columns %}
+            select relative_file || ': column {{ column }} is NULL or blank in ' || blank_{{ column }} || ' row(s)'
+            from cases where blank_{{ column }} > 0
             union all
-            select relative_file || ': column tier is NULL or blank in ' || blank_tiers || ' row(s)'
-            from cases where blank_tiers > 0
-            union all
-            select relative_file || ': column case_type is NULL or blank in ' || blank_case_types || ' row(s)'
-            from cases where blank_case_types > 0
-            union all
-            select relative_file || ': column team_tz is NULL or blank in ' || blank_team_zones || ' row(s)'
-            from cases where blank_team_zones > 0
-            union all
+            {%- endfor %}
             select relative_file || ': column intake_ts is NULL (NaT) in ' || null_intakes
                 || ' row(s): a case cannot be measured without its intake instant'
             from cases where null_intakes > 0
