@@ -114,6 +114,35 @@
             {%- endif -%}
         {%- endfor -%}
 
+        {#- ... and DuckDB can read its parquet metadata (a garbled footer behind intact PAR1
+            bytes fails the schema query below with an error that names no file) -#}
+        {%- if readable -%}
+            {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
+            {%- set probe_sql -%}
+                select count(*) as n from duckdb_functions() where function_name = '{{ probe }}'
+            {%- endset -%}
+            {%- if run_query(probe_sql).rows[0]['n'] == 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: the DuckDB connection has no function " ~ probe ~ ": the dbt profile must "
+                    ~ "load the plugin ops_sla.duckdb_plugin (plugins: [{module: ops_sla.duckdb_plugin}], "
+                    ~ "as the project's profiles.yml does)"
+                ) }}
+            {%- endif -%}
+            {%- set unreadable_sql -%}
+                select
+                    replace(split_part(problem, chr(9), 1), {{ prefix }}, '') as relative_file,
+                    split_part(problem, chr(9), 1) as file,
+                    split_part(problem, chr(9), 2) as error
+                from (select unnest({{ probe }}([{{ readable | join(", ") }}])) as problem)
+                order by relative_file
+            {%- endset -%}
+            {%- for row in run_query(unreadable_sql).rows -%}
+                {%- do problems.append(row['relative_file'] ~ ": not a readable parquet file (DuckDB cannot read "
+                    ~ "its metadata: " ~ row['error'] ~ "): truncated or corrupt - deliver it again") -%}
+                {%- do readable.remove(ops_sla.sql_literal(row['file'])) -%}
+            {%- endfor -%}
+        {%- endif -%}
+
         {#- 2. the contract's columns, with a type that means the same thing -#}
         {%- if readable -%}
             {%- set schema_sql -%}

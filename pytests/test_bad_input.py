@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from conftest import dbt_env, run_dbt, run_generator
 
 SMALL = ["--cases", "1500", "--start", "2025-10-01", "--end", "2025-11-30"]
@@ -535,14 +536,42 @@ def test_case_ids_with_odd_characters_keep_their_events(raw: Path, tmp_path: Pat
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def garble_footer(data: bytes) -> bytes:
+    """The file with 20 bytes of its footer metadata overwritten; PAR1 bytes and length intact."""
+    footer_length = int.from_bytes(data[-8:-4], "little")
+    start = len(data) - 8 - footer_length
+    return data[: start + 10] + b"\xff" * 20 + data[start + 30:]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "garbled_footer"])
 def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, damage: str) -> None:
-    rel = {"truncated": EVENTS, "garbage": CASES, "empty": "staffing_schedule/staffing_schedule.parquet"}[damage]
+    rel = {"truncated": EVENTS, "garbage": CASES, "empty": "staffing_schedule/staffing_schedule.parquet",
+           "garbled_footer": CASES}[damage]
     data = (raw / rel).read_bytes()
     (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
-                             "empty": b""}[damage])
+                             "empty": b"", "garbled_footer": garble_footer(data)}[damage])
+    if damage == "garbled_footer":  # DuckDB's own error for it names no file
+        with duckdb.connect() as con, pytest.raises(duckdb.Error) as error:
+            con.execute("select * from parquet_schema(?)", [str(raw / rel)]).fetchall()
+        assert rel not in str(error.value)
     b = build(raw, tmp_path)
     assert_stopped_early(b, f"{rel}: not a readable parquet file", "truncated or corrupt")
+
+
+def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -> None:
+    """The raw-contract hook needs the function of ops_sla.duckdb_plugin; a profile that does
+    not load it gets a message saying what to add, not a binder error."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    profile = yaml.safe_load((Path(__file__).resolve().parent.parent / "profiles.yml").read_text())
+    assert profile["ops_sla"]["outputs"]["dev"].pop("plugins") == [{"module": "ops_sla.duckdb_plugin"}]
+    (profiles / "profiles.yml").write_text(yaml.safe_dump(profile))
+    db, target = tmp_path / "ops_sla.duckdb", tmp_path / "target"
+    proc = run_dbt(["build", "--full-refresh"], {**dbt_env(raw, db, target), "DBT_PROFILES_DIR": str(profiles)},
+                   check=False)
+    b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr)
+    assert_stopped_early(b, "has no function ops_sla_unreadable_parquet_files",
+                         "must load the plugin ops_sla.duckdb_plugin")
 
 
 def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:
