@@ -130,9 +130,9 @@
             {%- endif -%}
             {%- set unreadable_sql -%}
                 select
-                    replace(split_part(problem, chr(9), 1), {{ prefix }}, '') as relative_file,
-                    split_part(problem, chr(9), 1) as file,
-                    split_part(problem, chr(9), 2) as error
+                    replace(problem.file, {{ prefix }}, '') as relative_file,
+                    problem.file,
+                    problem.error
                 from (select unnest({{ probe }}([{{ readable | join(", ") }}])) as problem)
                 order by relative_file
             {%- endset -%}

@@ -6,8 +6,8 @@ catch an error per file (table functions take no column arguments, and `try()` t
 subquery). So the raw-contract hook (macros/assert_raw_contract.sql) asks this function which
 of the files it is about to read cannot be read, and names them:
 
-    ops_sla_unreadable_parquet_files(files VARCHAR[]) -> VARCHAR[]
-        one 'file<TAB>DuckDB error' per file whose parquet metadata DuckDB cannot read;
+    ops_sla_unreadable_parquet_files(files VARCHAR[]) -> STRUCT(file VARCHAR, error VARCHAR)[]
+        one (file, DuckDB's error) per file whose parquet metadata DuckDB cannot read;
         empty when every file can be read
 
 profiles.yml loads it (`plugins: [{module: ops_sla.duckdb_plugin}]`).
@@ -19,6 +19,7 @@ import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 FUNCTION_NAME = "ops_sla_unreadable_parquet_files"
+RETURN_TYPE = "STRUCT(file VARCHAR, error VARCHAR)[]"
 _METADATA_SQL = "select count(*) from parquet_file_metadata($files)"
 
 
@@ -29,8 +30,8 @@ def _printable(message: str) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in first)
 
 
-def unreadable_parquet_files(files: list[str] | None) -> list[str]:
-    """'file<TAB>error' for each file whose parquet metadata DuckDB cannot read.
+def unreadable_parquet_files(files: list[str] | None) -> list[dict[str, str]]:
+    """{file, error} for each file whose parquet metadata DuckDB cannot read, in the given order.
 
     One bulk read when every file is fine (the usual case, ~15 ms for 370 files); file by file
     only after the bulk read failed. Reads with its own in-memory DuckDB, never the warehouse.
@@ -43,12 +44,12 @@ def unreadable_parquet_files(files: list[str] | None) -> list[str]:
             return []
         except duckdb.Error:
             pass
-        problems = []
+        problems: list[dict[str, str]] = []
         for file in files:
             try:
                 probe.execute(_METADATA_SQL, {"files": [file]}).fetchall()
             except duckdb.Error as exc:
-                problems.append(f"{file}\t{_printable(str(exc))}")
+                problems.append({"file": file, "error": _printable(str(exc))})
         return problems
 
 
@@ -60,7 +61,7 @@ class Plugin(BasePlugin):
             FUNCTION_NAME,
             unreadable_parquet_files,
             ["VARCHAR[]"],
-            "VARCHAR[]",
+            RETURN_TYPE,
             null_handling="special",
             side_effects=True,
         )

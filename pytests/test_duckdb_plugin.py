@@ -28,7 +28,7 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 def test_names_exactly_the_unreadable_files_with_their_error(files: dict[str, str]) -> None:
     got = unreadable_parquet_files([files[n] for n in ("good", "garbled", "good_too", "bad_length", "missing")])
-    by_file = dict(line.split("\t", 1) for line in got)
+    by_file = {problem["file"]: problem["error"] for problem in got}
     assert list(by_file) == [files["garbled"], files["bad_length"], files["missing"]]
     assert "don't know what type" in by_file[files["garbled"]]
     assert "Footer length error" in by_file[files["bad_length"]]
@@ -45,4 +45,5 @@ def test_the_plugin_registers_it_for_every_cursor(files: dict[str, str]) -> None
         Plugin(name="duckdb_plugin", plugin_config={}).configure_connection(con)
         cursor = con.cursor()  # dbt-duckdb runs each thread's statements on a cursor
         (got,) = cursor.execute(f"select {FUNCTION_NAME}(?)", [[files["good"], files["garbled"]]]).fetchone()
-    assert [line.split("\t")[0] for line in got] == [files["garbled"]]
+    assert [problem["file"] for problem in got] == [files["garbled"]]
+    assert "don't know what type" in got[0]["error"]
