@@ -1,8 +1,8 @@
--- The staffing schedule must have a row for every date on which cases arrived (team-local
--- intake dates, first to last, weekends and holidays included: the export schedules every
--- day). Without one, congestion_daily would show that date with no agents and no congestion
--- index - a gap nobody asked for. Each row returned is a missing date. Dates after the last
--- intake (up to the as-of date) may have no schedule yet.
+-- The staffing schedule must have a row for every business day on which cases arrived
+-- (team-local dates, from the first intake to the last). Without one, congestion_daily
+-- would show that business day with no agents and no congestion index - a gap nobody asked
+-- for. Weekends and holidays may have no schedule (a team that does not work them has
+-- none), and so may dates after the last intake. Each row returned is a missing date.
 
 {{ config(tags=['daily']) }}
 
@@ -11,6 +11,15 @@ with
 cases as (
 
     select intake_date_local from {{ ref('int_cases') }}
+
+),
+
+calendar as (
+
+    select
+        calendar_date,
+        is_business_day
+    from {{ ref('int_business_calendar') }}
 
 ),
 
@@ -29,21 +38,24 @@ bounds as (
 
 ),
 
-intake_dates as (
+business_days as (
 
-    select cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date) as calendar_date
-    from bounds
+    select calendar.calendar_date
+    from calendar
+    inner join bounds
+        on calendar.calendar_date between bounds.first_date and bounds.last_date
+    where calendar.is_business_day
 
 ),
 
 missing as (
 
-    select calendar_date from intake_dates
+    select calendar_date from business_days
     except
     select schedule_date from staffing
 
 )
 
-select calendar_date as date_without_staffing
+select calendar_date as business_day_without_staffing
 from missing
 order by calendar_date
