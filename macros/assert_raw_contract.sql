@@ -44,6 +44,31 @@
     ) }}
 {% endmacro %}
 
+{#- The raw_cases and raw_events_log tables that already hold loaded files (an incremental
+    run's models read only the files they do not hold); none on a full refresh or before the
+    first build. Found by a query: adapter calls in an on-run-start hook can leave a
+    transaction open (see assert_loaded_raw_files_unchanged). -#}
+{% macro loaded_raw_file_relations() %}
+    {%- set relations = [] -%}
+    {%- if not flags.FULL_REFRESH -%}
+        {%- set nodes = [] -%}
+        {%- for table in ['cases', 'events_log'] -%}
+            {%- do nodes.append(graph.nodes['model.' ~ project_name ~ '.raw_' ~ table]) -%}
+        {%- endfor -%}
+        {%- set found_sql -%}
+            select table_name from duckdb_columns()
+            where column_name = 'source_file'
+                and database_name = {{ ops_sla.sql_literal(nodes[0].database) }}
+                and schema_name = {{ ops_sla.sql_literal(nodes[0].schema) }}
+        {%- endset -%}
+        {%- set found = run_query(found_sql).columns[0].values() | list -%}
+        {%- for node in nodes if node.alias in found -%}
+            {%- do relations.append(node.relation_name) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(relations) }}
+{% endmacro %}
+
 {% macro assert_raw_contract() %}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set raw_dir = ops_sla.raw_dir() -%}
@@ -59,8 +84,16 @@
         {%- endfor -%}
 
         {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
+        {%- set loaded = ops_sla.loaded_raw_file_relations() -%}
         {%- set files_sql -%}
             with
+            loaded as (
+                {%- for relation in loaded %}
+                select distinct source_file from {{ relation }}
+                union all
+                {%- endfor %}
+                select cast(null as varchar) as source_file where false
+            ),
             files as (
                 {%- for table, spec in tables.items() %}
                 {% if not loop.first %}union all {% endif -%}
@@ -87,6 +120,7 @@
             select
                 relative_file,
                 file,
+                relative_file in (select source_file from loaded) as is_loaded,
                 case
                     when not is_read then
                         'not read: the models read only '
@@ -106,16 +140,22 @@
         {%- set files = run_query(files_sql) -%}
         {%- set problems = [] -%}
         {%- set readable = [] -%}
+        {%- set to_read = [] -%}  {#- what this run's models will read: all but the loaded files -#}
         {%- for row in files.rows -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
             {%- else -%}
                 {%- do readable.append(ops_sla.sql_literal(row['file'])) -%}
+                {%- if not row['is_loaded'] -%}
+                    {%- do to_read.append(ops_sla.sql_literal(row['file'])) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
 
-        {#- ... and DuckDB can read its parquet metadata (a garbled footer behind intact PAR1
-            bytes fails the schema query below with an error that names no file) -#}
+        {#- ... and DuckDB can read its schema and, unless a case or event file loaded before
+            (those are never read again, and the guard assert_loaded_raw_files_unchanged
+            stops a run when one changed), its values: a damaged footer behind intact PAR1
+            bytes fails the schema query below, or a model, with an error that names no file -#}
         {%- if readable -%}
             {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
             {%- set probe_sql -%}
@@ -133,12 +173,14 @@
                     replace(problem.file, {{ prefix }}, '') as relative_file,
                     problem.file,
                     problem.error
-                from (select unnest({{ probe }}([{{ readable | join(", ") }}])) as problem)
+                from (select unnest({{ probe }}(
+                    [{{ readable | join(", ") }}]::varchar[], [{{ to_read | join(", ") }}]::varchar[]
+                )) as problem)
                 order by relative_file
             {%- endset -%}
             {%- for row in run_query(unreadable_sql).rows -%}
-                {%- do problems.append(row['relative_file'] ~ ": not a readable parquet file (DuckDB cannot read "
-                    ~ "its metadata: " ~ row['error'] ~ "): truncated or corrupt - deliver it again") -%}
+                {%- do problems.append(row['relative_file'] ~ ": not a readable parquet file (DuckDB: "
+                    ~ row['error'] ~ "): truncated or corrupt - deliver it again") -%}
                 {%- do readable.remove(ops_sla.sql_literal(row['file'])) -%}
             {%- endfor -%}
         {%- endif -%}

@@ -111,3 +111,36 @@ def warehouse(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFac
     wh = Warehouse(raw=raw, truth=truth, db=base / "ops_sla.duckdb", target=base / "target")
     run_dbt(["build", "--full-refresh"], wh.env())
     return wh
+
+
+# --------------------------------------------------------------------------- damaged parquet
+
+
+def garble_footer(data: bytes) -> bytes:
+    """The file with 20 bytes of its footer metadata overwritten; PAR1 bytes and length intact."""
+    footer_length = int.from_bytes(data[-8:-4], "little")
+    start = len(data) - 8 - footer_length
+    return data[: start + 10] + b"\xff" * 20 + data[start + 30:]
+
+
+def duckdb_error(sql: str, path: Path) -> str | None:
+    """DuckDB's error for running `sql` with the path as its parameter, or None."""
+    with duckdb.connect() as con:
+        try:
+            con.execute(sql, [str(path)]).fetchall()
+        except duckdb.Error as exc:
+            return str(exc)
+    return None
+
+
+def damage_values_not_schema(path: Path) -> None:
+    """Flip the first footer byte whose change leaves the schema readable but not the values
+    (a column chunk's offset or size): what DuckDB then says names no file."""
+    data = path.read_bytes()
+    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    for offset in range(start, len(data) - 8):
+        path.write_bytes(data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1:])
+        if duckdb_error("select * from parquet_schema(?)", path) is None and duckdb_error(
+                "select * from read_parquet(?)", path) is not None:
+            return
+    raise AssertionError(f"no footer byte of {path} breaks its values but not its schema")

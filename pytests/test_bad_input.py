@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import dbt_env, run_dbt, run_generator
+from conftest import damage_values_not_schema, dbt_env, duckdb_error, garble_footer, run_dbt, run_generator
 
 SMALL = ["--cases", "1500", "--start", "2025-10-01", "--end", "2025-11-30"]
 DAY = "2025-10-15"
@@ -367,6 +367,22 @@ def test_staffing_schedule_missing_business_days_fails_naming_them(raw: Path, tm
         assert [r[0] for r in con.execute(sql).fetchall()] == tuesdays
 
 
+def test_intake_after_the_last_folder_date_needs_no_staffing_yet(raw: Path, tmp_path: Path) -> None:
+    """The contract accepts an intake up to the day after its folder's date; the staffing
+    schedule is delivered up to the newest folder's date. Such a case must not fail the
+    build for want of the next day's schedule: that day shows in congestion_daily with no
+    agents."""
+    last_folder = "2025-11-30"
+    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    assert raw_query(raw, f"select max(schedule_date) from read_parquet('{raw / rel}')") == [(date(2025, 11, 30),)]
+    folder = f"cases/intake_date={last_folder}/part-0.parquet"
+    set_rows(raw, folder, {0: {"intake_ts": _utc(2025, 12, 1, 17)}})  # Monday 09:00 in Los Angeles
+    b = build(raw, tmp_path)
+    assert b.returncode == 0, b.output[-3000:]
+    assert b.query("select is_business_day, effective_agents from marts.congestion_daily "
+                   "where calendar_date = date '2025-12-01'") == [(True, None)]
+
+
 def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
     """pandas writes datetime64[ns, UTC] as a UTC-adjusted nanosecond timestamp (DuckDB type
     TIMESTAMPTZ_NS): an instant like any other, read to the microsecond. (A naive one is
@@ -556,24 +572,19 @@ def test_case_ids_with_odd_characters_keep_their_events(raw: Path, tmp_path: Pat
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
 
 
-def garble_footer(data: bytes) -> bytes:
-    """The file with 20 bytes of its footer metadata overwritten; PAR1 bytes and length intact."""
-    footer_length = int.from_bytes(data[-8:-4], "little")
-    start = len(data) - 8 - footer_length
-    return data[: start + 10] + b"\xff" * 20 + data[start + 30:]
-
-
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "garbled_footer"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "garbled_footer", "damaged_values"])
 def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, damage: str) -> None:
     rel = {"truncated": EVENTS, "garbage": CASES, "empty": "staffing_schedule/staffing_schedule.parquet",
-           "garbled_footer": CASES}[damage]
+           "garbled_footer": CASES, "damaged_values": EVENTS}[damage]
     data = (raw / rel).read_bytes()
-    (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
-                             "empty": b"", "garbled_footer": garble_footer(data)}[damage])
-    if damage == "garbled_footer":  # DuckDB's own error for it names no file
-        with duckdb.connect() as con, pytest.raises(duckdb.Error) as error:
-            con.execute("select * from parquet_schema(?)", [str(raw / rel)]).fetchall()
-        assert rel not in str(error.value)
+    if damage == "damaged_values":
+        damage_values_not_schema(raw / rel)
+    else:
+        (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
+                                 "empty": b"", "garbled_footer": garble_footer(data)}[damage])
+    if damage in ("garbled_footer", "damaged_values"):  # DuckDB's own error for it names no file
+        error = duckdb_error("select * from read_parquet(?)", raw / rel)
+        assert error is not None and rel not in error
     b = build(raw, tmp_path)
     assert_stopped_early(b, f"{rel}: not a readable parquet file", "truncated or corrupt")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_bad_input import garble_footer
+from conftest import damage_values_not_schema, garble_footer
 
 from ops_sla.duckdb_plugin import FUNCTION_NAME, Plugin, unreadable_parquet_files
 
@@ -27,7 +27,8 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def test_names_exactly_the_unreadable_files_with_their_error(files: dict[str, str]) -> None:
-    got = unreadable_parquet_files([files[n] for n in ("good", "garbled", "good_too", "bad_length", "missing")])
+    listed = [files[n] for n in ("good", "garbled", "good_too", "bad_length", "missing")]
+    got = unreadable_parquet_files(listed, listed)
     by_file = {problem["file"]: problem["error"] for problem in got}
     assert list(by_file) == [files["garbled"], files["bad_length"], files["missing"]]
     assert "don't know what type" in by_file[files["garbled"]]
@@ -35,15 +36,56 @@ def test_names_exactly_the_unreadable_files_with_their_error(files: dict[str, st
     assert all(error and error.isprintable() for error in by_file.values())
 
 
+def _fails(sql: str, path: str) -> bool:
+    with duckdb.connect() as con:
+        try:
+            con.execute(sql, [path]).fetchall()
+        except duckdb.Error:
+            return True
+    return False
+
+
+def _footer_start(data: bytes) -> int:
+    return len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+
+
+def test_names_a_file_whose_schema_reads_but_whose_data_does_not(files: dict[str, str], tmp_path: Path) -> None:
+    """Damage to a column chunk's entry in the footer: parquet_schema (the hook's query)
+    succeeds, reading the values fails; the build would stop in a model with an error that
+    names no file."""
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(Path(files["good"]).read_bytes())
+    damage_values_not_schema(damaged)
+    got = unreadable_parquet_files([files["good"], str(damaged)], [files["good"], str(damaged)])
+    assert [problem["file"] for problem in got] == [str(damaged)]
+    # a file the run does not read (loaded before) only needs its schema
+    assert unreadable_parquet_files([files["good"], str(damaged)], [files["good"]]) == []
+
+
+def test_metadata_the_build_never_reads_may_be_damaged(files: dict[str, str], tmp_path: Path) -> None:
+    """An invalid byte in the writer's created_by string breaks parquet_file_metadata, but not
+    the schema or the values: the file is readable and must not be refused."""
+    data = Path(files["good"]).read_bytes()
+    at = data.index(b"DuckDB", _footer_start(data))  # created_by: "DuckDB version ..."
+    path = tmp_path / "created_by.parquet"
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    assert _fails("select * from parquet_file_metadata(?)", str(path))
+    with duckdb.connect() as con:
+        assert con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone() == (500,)
+    assert unreadable_parquet_files([str(path)], [str(path)]) == []
+
+
 @pytest.mark.parametrize("argument", [None, [], ["good", "good_too"]])
 def test_nothing_when_every_file_is_readable(files: dict[str, str], argument: list[str] | None) -> None:
-    assert unreadable_parquet_files(None if argument is None else [files[n] for n in argument]) == []
+    listed = None if argument is None else [files[n] for n in argument]
+    assert unreadable_parquet_files(listed, listed) == []
 
 
 def test_the_plugin_registers_it_for_every_cursor(files: dict[str, str]) -> None:
     with duckdb.connect() as con:
         Plugin(name="duckdb_plugin", plugin_config={}).configure_connection(con)
         cursor = con.cursor()  # dbt-duckdb runs each thread's statements on a cursor
-        (got,) = cursor.execute(f"select {FUNCTION_NAME}(?)", [[files["good"], files["garbled"]]]).fetchone()
+        listed = [files["good"], files["garbled"]]
+        (got,) = cursor.execute(f"select {FUNCTION_NAME}(?, ?)", [listed, []]).fetchone()
     assert [problem["file"] for problem in got] == [files["garbled"]]
     assert "don't know what type" in got[0]["error"]

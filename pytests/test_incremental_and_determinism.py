@@ -17,7 +17,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DBT, ROOT, SMALL_ARGS, Warehouse, dbt_env, run_dbt, run_dbt_killed, run_generator
+from conftest import (
+    DBT,
+    ROOT,
+    SMALL_ARGS,
+    Warehouse,
+    damage_values_not_schema,
+    dbt_env,
+    run_dbt,
+    run_dbt_killed,
+    run_generator,
+)
 from marts_compare import mart_differences
 
 DAILY = ("--selector", "daily")  # what `make daily` runs
@@ -339,6 +349,22 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
     # nothing is published from it: the run is logged as failed
     assert _last_logged_status(copy) == ("failed",)
+
+
+def test_daily_run_names_a_new_file_it_cannot_read(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A new events file whose schema reads but whose values do not (a damaged footer): the
+    daily run, which reads only the new files, stops before building anything, naming it."""
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(warehouse.raw, raw)
+    shutil.copytree(warehouse.truth, raw.parent / "raw_ground_truth")
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    new_events = sorted((raw / "events_log").glob("ingestion_date=2026-01-01/*.parquet"))
+    assert new_events
+    damage_values_not_schema(new_events[0])
+    copy, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
+    rel = new_events[0].relative_to(raw)
+    assert f"{rel}: not a readable parquet file (DuckDB: " in out, out[-4000:]
+    assert "Traceback" not in out and " OK created " not in out
 
 
 def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 -- The staffing schedule must have a row for every business day on which cases arrived
--- (team-local dates, from the first intake to the last). Without one, congestion_daily
--- would show that business day with no agents and no congestion index - a gap nobody asked
--- for. Weekends and holidays may have no schedule (a team that does not work them has
--- none), and so may dates after the last intake. Each row returned is a missing date.
+-- (team-local dates, from the first intake to the last delivered one: no later than the
+-- newest cases folder's date). Without one, congestion_daily would show that business day
+-- with no agents and no congestion index - a gap nobody asked for. Weekends and holidays
+-- may have no schedule (a team that does not work them has none), and so may later dates:
+-- an intake just after midnight, filed in the day's folder, may precede its day's schedule.
+-- Each row returned is a missing date.
 
 {{ config(tags=['daily']) }}
 
@@ -11,6 +13,12 @@ with
 cases as (
 
     select intake_date_local from {{ ref('int_cases') }}
+
+),
+
+delivered as (
+
+    select max(intake_date) as last_folder_date from {{ ref('stg_ops_export__cases') }}
 
 ),
 
@@ -32,9 +40,10 @@ staffing as (
 bounds as (
 
     select
-        min(intake_date_local) as first_date,
-        max(intake_date_local) as last_date
+        min(cases.intake_date_local) as first_date,
+        least(max(cases.intake_date_local), any_value(delivered.last_folder_date)) as last_date
     from cases
+    cross join delivered
 
 ),
 
