@@ -44,29 +44,35 @@
     ) }}
 {% endmacro %}
 
-{#- The raw_cases and raw_events_log tables that already hold loaded files (an incremental
-    run's models read only the files they do not hold); none on a full refresh or before the
-    first build. Found by a query: adapter calls in an on-run-start hook can leave a
-    transaction open (see assert_loaded_raw_files_unchanged). -#}
-{% macro loaded_raw_file_relations() %}
-    {%- set relations = [] -%}
-    {%- if not flags.FULL_REFRESH -%}
-        {%- set nodes = [] -%}
-        {%- for table in ['cases', 'events_log'] -%}
-            {%- do nodes.append(graph.nodes['model.' ~ project_name ~ '.raw_' ~ table]) -%}
-        {%- endfor -%}
-        {%- set found_sql -%}
-            select table_name from duckdb_columns()
-            where column_name = 'source_file'
-                and database_name = {{ ops_sla.sql_literal(nodes[0].database) }}
-                and schema_name = {{ ops_sla.sql_literal(nodes[0].schema) }}
-        {%- endset -%}
-        {%- set found = run_query(found_sql).columns[0].values() | list -%}
-        {%- for node in nodes if node.alias in found -%}
-            {%- do relations.append(node.relation_name) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(relations) }}
+{#- raw_cases and raw_events_log as the warehouse holds them: a list of {table (cases or
+    events_log), relation, has_source_file, has_file_stats (the size and modification time of
+    each file, recorded since ops-sla guards loaded files)}, one per table that exists (none
+    before the first build). One query, not adapter calls: adapter.get_columns_in_relation, in an
+    on-run-start hook, leaves a transaction open that rolls back this build's log row. -#}
+{% macro raw_file_tables_in_warehouse() %}
+    {%- set nodes = {} -%}
+    {%- for table in ['cases', 'events_log'] -%}
+        {%- set node = graph.nodes['model.' ~ project_name ~ '.raw_' ~ table] -%}
+        {%- do nodes.update({node.alias: {'table': table, 'node': node}}) -%}
+    {%- endfor -%}
+    {%- set first = (nodes.values() | first).node -%}
+    {%- set found_sql -%}
+        select
+            table_name,
+            bool_or(column_name = 'source_file') as has_source_file,
+            bool_or(column_name = 'source_file_modified_at') as has_file_stats
+        from duckdb_columns()
+        where database_name = {{ ops_sla.sql_literal(first.database) }}
+            and schema_name = {{ ops_sla.sql_literal(first.schema) }}
+        group by table_name
+    {%- endset -%}
+    {%- set tables = [] -%}
+    {%- for row in run_query(found_sql).rows if row['table_name'] in nodes -%}
+        {%- set found = nodes[row['table_name']] -%}
+        {%- do tables.append({'table': found.table, 'relation': found.node.relation_name,
+                              'has_source_file': row['has_source_file'], 'has_file_stats': row['has_file_stats']}) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {% endmacro %}
 
 {% macro assert_raw_contract() %}
@@ -84,7 +90,13 @@
         {%- endfor -%}
 
         {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
-        {%- set loaded = ops_sla.loaded_raw_file_relations() -%}
+        {#- the case and event files already loaded: an incremental run's models never read them again -#}
+        {%- set loaded = [] -%}
+        {%- if not flags.FULL_REFRESH -%}
+            {%- for table in ops_sla.raw_file_tables_in_warehouse() if table.has_source_file -%}
+                {%- do loaded.append(table.relation) -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- set files_sql -%}
             with
             loaded as (

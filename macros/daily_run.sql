@@ -171,21 +171,14 @@
 {% macro assert_loaded_raw_files_unchanged() %}
     {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
         {%- set loaded = [] -%}
-        {%- for table in ['cases', 'events_log'] -%}
-            {%- set node = graph.nodes['model.' ~ project_name ~ '.raw_' ~ table] -%}
-            {#- the table's columns by a query: adapter.get_columns_in_relation, called in an
-                on-run-start hook, leaves a transaction open that rolls back this build's log row -#}
-            {%- set columns = run_query("select column_name from duckdb_columns() where database_name = "
-                ~ ops_sla.sql_literal(node.database) ~ " and schema_name = " ~ ops_sla.sql_literal(node.schema)
-                ~ " and table_name = " ~ ops_sla.sql_literal(node.alias)).columns[0].values() | list -%}
-            {%- if columns and 'source_file_modified_at' not in columns -%}
+        {%- for table in ops_sla.raw_file_tables_in_warehouse() -%}
+            {%- if not table.has_file_stats -%}
                 {{ exceptions.raise_compiler_error(
-                    "ops-sla: " ~ node.relation_name ~ " was loaded by an older ops-sla that did not record the size"
+                    "ops-sla: " ~ table.relation ~ " was loaded by an older ops-sla that did not record the size"
                     ~ " and modification time of each raw file. Run a full build first: `make build`"
                     ~ " (dbt build --full-refresh).") }}
-            {%- elif columns -%}
-                {%- do loaded.append((table, node.relation_name)) -%}
             {%- endif -%}
+            {%- do loaded.append((table.table, table.relation)) -%}
         {%- endfor -%}
         {%- if loaded -%}
             {%- set check_sql -%}

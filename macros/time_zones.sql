@@ -20,3 +20,11 @@
 {% macro duckdb__instant_to_local(instant) -%}
     timezone({{ ops_sla.business_time_zone() }}, cast({{ instant }} as timestamptz))
 {%- endmacro %}
+
+{#- The instant from which a time is too late for a raw file filed under local date
+    `date_expression` (a partition folder's date): local midnight after the day following
+    it. Rows ingested (events) or opened (cases) from then on are bad stamps, not late files
+    (DECISIONLOG "Event cleaning", rule 8). -#}
+{% macro after_file_date(date_expression) -%}
+    {{ ops_sla.local_to_instant(date_expression ~ ' + 2') }}
+{%- endmacro %}

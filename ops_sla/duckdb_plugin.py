@@ -50,7 +50,7 @@ def _read_error(probe: duckdb.DuckDBPyConnection, files: list[str], values_of: l
     return None
 
 
-def unreadable_parquet_files(files: list[str] | None, read_files: list[str] | None = None) -> list[dict[str, str]]:
+def unreadable_parquet_files(files: list[str] | None, read_files: list[str] | None) -> list[dict[str, str]]:
     """{file, error} for each of `files` whose schema DuckDB cannot read, or, if it is in
     `read_files` too, whose values it cannot read; in the order of `files`.
 

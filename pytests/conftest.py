@@ -116,10 +116,14 @@ def warehouse(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFac
 # --------------------------------------------------------------------------- damaged parquet
 
 
+def footer_start(data: bytes) -> int:
+    """Where a parquet file's footer metadata starts (its length is stored before the final PAR1)."""
+    return len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+
+
 def garble_footer(data: bytes) -> bytes:
     """The file with 20 bytes of its footer metadata overwritten; PAR1 bytes and length intact."""
-    footer_length = int.from_bytes(data[-8:-4], "little")
-    start = len(data) - 8 - footer_length
+    start = footer_start(data)
     return data[: start + 10] + b"\xff" * 20 + data[start + 30:]
 
 
@@ -137,8 +141,7 @@ def damage_values_not_schema(path: Path) -> None:
     """Flip the first footer byte whose change leaves the schema readable but not the values
     (a column chunk's offset or size): what DuckDB then says names no file."""
     data = path.read_bytes()
-    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
-    for offset in range(start, len(data) - 8):
+    for offset in range(footer_start(data), len(data) - 8):
         path.write_bytes(data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1:])
         if duckdb_error("select * from parquet_schema(?)", path) is None and duckdb_error(
                 "select * from read_parquet(?)", path) is not None:

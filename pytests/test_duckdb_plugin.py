@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import damage_values_not_schema, garble_footer
+from conftest import damage_values_not_schema, duckdb_error, footer_start, garble_footer
 
 from ops_sla.duckdb_plugin import FUNCTION_NAME, Plugin, unreadable_parquet_files
 
@@ -36,19 +36,6 @@ def test_names_exactly_the_unreadable_files_with_their_error(files: dict[str, st
     assert all(error and error.isprintable() for error in by_file.values())
 
 
-def _fails(sql: str, path: str) -> bool:
-    with duckdb.connect() as con:
-        try:
-            con.execute(sql, [path]).fetchall()
-        except duckdb.Error:
-            return True
-    return False
-
-
-def _footer_start(data: bytes) -> int:
-    return len(data) - 8 - int.from_bytes(data[-8:-4], "little")
-
-
 def test_names_a_file_whose_schema_reads_but_whose_data_does_not(files: dict[str, str], tmp_path: Path) -> None:
     """Damage to a column chunk's entry in the footer: parquet_schema (the hook's query)
     succeeds, reading the values fails; the build would stop in a model with an error that
@@ -66,10 +53,10 @@ def test_metadata_the_build_never_reads_may_be_damaged(files: dict[str, str], tm
     """An invalid byte in the writer's created_by string breaks parquet_file_metadata, but not
     the schema or the values: the file is readable and must not be refused."""
     data = Path(files["good"]).read_bytes()
-    at = data.index(b"DuckDB", _footer_start(data))  # created_by: "DuckDB version ..."
+    at = data.index(b"DuckDB", footer_start(data))  # created_by: "DuckDB version ..."
     path = tmp_path / "created_by.parquet"
     path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
-    assert _fails("select * from parquet_file_metadata(?)", str(path))
+    assert duckdb_error("select * from parquet_file_metadata(?)", path) is not None
     with duckdb.connect() as con:
         assert con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone() == (500,)
     assert unreadable_parquet_files([str(path)], [str(path)]) == []

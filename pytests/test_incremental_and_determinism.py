@@ -60,6 +60,15 @@ def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     return output
 
 
+def _next_day(warehouse: Warehouse, base: Path) -> Path:
+    """A copy of the shared warehouse's raw folder with the next day (2026-01-01) appended."""
+    raw = base / "data" / "raw"
+    shutil.copytree(warehouse.raw, raw)
+    shutil.copytree(warehouse.truth, raw.parent / "raw_ground_truth")
+    run_generator(raw, "--mode", "incremental", "--days", "1")
+    return raw
+
+
 def _last_logged_status(db: Path) -> tuple[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
@@ -325,11 +334,7 @@ def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse
 def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:
     """A daily delivery is new input: the data tests on the sources and the staging models
     run on it, as in a full build (a bad tier, a gap in the calendar's new dates)."""
-    base = tmp_path / "data"
-    shutil.copytree(warehouse.raw, base / "raw")
-    shutil.copytree(warehouse.truth, base / "raw_ground_truth")
-    raw = base / "raw"
-    run_generator(raw, "--mode", "incremental", "--days", "1")  # 2026-01-01: the calendar grows a year
+    raw = _next_day(warehouse, tmp_path)  # 2026-01-01: the calendar grows a year
     gap = "2027-06-01"  # a date the warehouse has not loaded yet (it has up to 2026-12-31)
     new_cases = sorted((raw / "cases").glob("intake_date=2026-01-01/*.parquet"))
     calendar = raw / "calendar_dim" / "calendar_dim.parquet"
@@ -354,10 +359,7 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
 def test_daily_run_names_a_new_file_it_cannot_read(warehouse: Warehouse, tmp_path: Path) -> None:
     """A new events file whose schema reads but whose values do not (a damaged footer): the
     daily run, which reads only the new files, stops before building anything, naming it."""
-    raw = tmp_path / "data" / "raw"
-    shutil.copytree(warehouse.raw, raw)
-    shutil.copytree(warehouse.truth, raw.parent / "raw_ground_truth")
-    run_generator(raw, "--mode", "incremental", "--days", "1")
+    raw = _next_day(warehouse, tmp_path)
     new_events = sorted((raw / "events_log").glob("ingestion_date=2026-01-01/*.parquet"))
     assert new_events
     damage_values_not_schema(new_events[0])

@@ -16,9 +16,9 @@ cases as (
 
 ),
 
-delivered as (
+case_folders as (
 
-    select max(intake_date) as last_folder_date from {{ ref('stg_ops_export__cases') }}
+    select intake_date as folder_date from {{ ref('stg_ops_export__cases') }}
 
 ),
 
@@ -40,10 +40,11 @@ staffing as (
 bounds as (
 
     select
-        min(cases.intake_date_local) as first_date,
-        least(max(cases.intake_date_local), any_value(delivered.last_folder_date)) as last_date
-    from cases
-    cross join delivered
+        (select min(intake_date_local) from cases) as first_date,
+        least(
+            (select max(intake_date_local) from cases),
+            (select max(folder_date) from case_folders)
+        ) as last_date
 
 ),
 
