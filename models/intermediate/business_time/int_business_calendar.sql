@@ -1,6 +1,9 @@
 -- One row per local calendar date: is it a business day, and when (as instants) does
 -- business time open and close. Business days are the weekdays in var business_weekdays
 -- minus holidays; hours are var business_day_open .. business_day_close, local wall time.
+-- A view (a few hundred rows): int_business_time_index is the table the macros read.
+
+{{ config(materialized='view') }}
 
 with
 

@@ -2,6 +2,10 @@
 -- range. Business boundaries (local quarter hours) and every real UTC offset are whole
 -- quarter hours, so each bucket is entirely business time or entirely not.
 -- business_seconds_before is the business-time ordinal at the bucket's start.
+-- A view: read once per build, by int_business_time_index (the table the macros read), and
+-- by its tests.
+
+{{ config(materialized='view') }}
 
 {% set bucket_us = 900000000 %}
 

@@ -13,7 +13,8 @@
 
 with
 
-staged as (
+-- read by narrow filters below: not materialized, so each reads only the columns it needs
+staged as not materialized (
 
     select * from {{ ref('int_events_timed') }}
 
@@ -28,12 +29,17 @@ rederived_cases as (
 
 ),
 
+-- the event ids whose copies are all judged again: those of the rows loaded and of the
+-- re-derived cases' events (one plain filter each: an OR over subqueries would read every
+-- column of the whole history)
 changed_event_ids as (
 
     select event_id from staged
     where loaded_at > {{ since }}
-        or case_id in (select case_id from rederived_cases)
-    union all
+    union
+    select event_id from staged
+    where case_id in (select case_id from rederived_cases)
+    union
     -- the calendar may have grown since: out-of-range times are judged again (a duplicate's
     -- own verdict too: once in range, it may be the copy to keep)
     select event_id from {{ this }}
@@ -47,9 +53,14 @@ events as (
 
     select * from staged
     {%- if is_incremental() %}
-    where loaded_at > {{ since }}
-        or case_id in (select case_id from rederived_cases)
-        or event_id in (select event_id from changed_event_ids)
+    where event_id in (select event_id from changed_event_ids)
+    union all
+    -- a row without an event id has no other copy: judged again when loaded or of a
+    -- re-derived case
+    select * from staged
+    where
+        event_id is null
+        and (loaded_at > {{ since }} or case_id in (select case_id from rederived_cases))
     {%- endif %}
 
 ),
