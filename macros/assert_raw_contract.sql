@@ -151,22 +151,24 @@
         {%- endset -%}
         {%- set files = run_query(files_sql) -%}
         {%- set problems = [] -%}
+        {#- the files this run's models read: all but the case and event files loaded before.
+            Those are never read again: they were checked when they were loaded, and the guard
+            assert_loaded_raw_files_unchanged stops a run when one changed since. So the checks
+            below (readable, columns and types, values) are of the files to read. -#}
         {%- set readable = [] -%}
-        {%- set to_read = [] -%}  {#- what this run's models will read: all but the loaded files -#}
+        {%- set cases_to_read = [] -%}
         {%- for row in files.rows -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
-            {%- else -%}
+            {%- elif not row['is_loaded'] -%}
                 {%- do readable.append(ops_sla.sql_literal(row['file'])) -%}
-                {%- if not row['is_loaded'] -%}
-                    {%- do to_read.append(ops_sla.sql_literal(row['file'])) -%}
+                {%- if row['relative_file'].startswith('cases/') -%}
+                    {%- do cases_to_read.append(ops_sla.sql_literal(row['file'])) -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
 
-        {#- ... and DuckDB can read its schema and, unless a case or event file loaded before
-            (those are never read again, and the guard assert_loaded_raw_files_unchanged
-            stops a run when one changed), its values: a damaged footer behind intact PAR1
+        {#- ... and DuckDB can read its schema and values: a damaged footer behind intact PAR1
             bytes fails the schema query below, or a model, with an error that names no file -#}
         {%- if readable -%}
             {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
@@ -186,7 +188,7 @@
                     problem.file,
                     problem.error
                 from (select unnest({{ probe }}(
-                    [{{ readable | join(", ") }}]::varchar[], [{{ to_read | join(", ") }}]::varchar[]
+                    [{{ readable | join(", ") }}]::varchar[], [{{ readable | join(", ") }}]::varchar[]
                 )) as problem)
                 order by relative_file
             {%- endset -%}
@@ -369,7 +371,8 @@
         {%- endif -%}
 
         {#- 4. the calendar covers the data, and every case can be measured (no case quarantine:
-               every raw case must reach case_sla) -#}
+               every raw case must reach case_sla). The cases of the files to read: a loaded case
+               stays covered, as the calendar may only grow (assert_calendar_unchanged) -#}
         {%- set earliest = "cast(" ~ ops_sla.sql_literal(var('earliest_plausible_ts')) ~ " as timestamptz)" -%}
         {%- set intake_date = "cast(" ~ ops_sla.instant_to_local('intake_ts') ~ " as date)" -%}
         {#- a case without these cannot be grouped or measured (a NULL tier would be a group of
@@ -405,6 +408,7 @@
                     or partitions.first_date < calendar.first_date
                     or partitions.last_date > calendar.last_date
             ),
+            {%- if cases_to_read %}
             cases as (
                 select
                     replace(filename, {{ prefix }}, '') as relative_file,
@@ -438,36 +442,42 @@
                         *,
                         try_cast(regexp_extract(filename, '/intake_date=(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date)
                             as file_date
-                    from read_parquet({{ ops_sla.sql_literal(tables.cases.pattern) }}, filename = true, union_by_name = true)
+                    from read_parquet([{{ cases_to_read | join(", ") }}], filename = true, union_by_name = true)
                 ) as cases_with_file_date
                 cross join calendar
                 group by 1
+            ),
+            {%- endif %}
+            problems as (
+                select problem from coverage
+                {%- if cases_to_read %}
+                union all
+                {%- for column in required_text_columns %}
+                select relative_file || ': column {{ column }} is NULL or blank in ' || blank_{{ column }} || ' row(s)'
+                from cases where blank_{{ column }} > 0
+                union all
+                {%- endfor %}
+                select relative_file || ': column intake_ts is NULL (NaT) in ' || null_intakes
+                    || ' row(s): a case cannot be measured without its intake instant'
+                from cases where null_intakes > 0
+                union all
+                select relative_file || ': column intake_ts is before earliest_plausible_ts ('
+                    || {{ ops_sla.sql_literal(var('earliest_plausible_ts')) }} || ') in ' || early_intakes
+                    || ' row(s), e.g. ' || cast(example_early_intake as varchar)
+                from cases where early_intakes > 0
+                union all
+                -- (when the calendar does not cover the partitions, that one line says it all)
+                select relative_file || ': column intake_ts is outside calendar_dim in ' || uncovered_intakes
+                    || ' row(s), e.g. ' || cast(example_uncovered_intake as varchar)
+                from cases where uncovered_intakes > 0 and not exists (select 1 from coverage)
+                union all
+                select relative_file || ': column intake_ts is after the day following the file''s intake_date ('
+                    || cast(file_date as varchar) || ') in ' || late_intakes || ' row(s), e.g. '
+                    || cast(example_late_intake as varchar)
+                from cases where late_intakes > 0
+                {%- endif %}
             )
-            select problem from coverage
-            union all
-            {%- for column in required_text_columns %}
-            select relative_file || ': column {{ column }} is NULL or blank in ' || blank_{{ column }} || ' row(s)'
-            from cases where blank_{{ column }} > 0
-            union all
-            {%- endfor %}
-            select relative_file || ': column intake_ts is NULL (NaT) in ' || null_intakes
-                || ' row(s): a case cannot be measured without its intake instant'
-            from cases where null_intakes > 0
-            union all
-            select relative_file || ': column intake_ts is before earliest_plausible_ts ('
-                || {{ ops_sla.sql_literal(var('earliest_plausible_ts')) }} || ') in ' || early_intakes
-                || ' row(s), e.g. ' || cast(example_early_intake as varchar)
-            from cases where early_intakes > 0
-            union all
-            -- (when the calendar does not cover the partitions, that one line says it all)
-            select relative_file || ': column intake_ts is outside calendar_dim in ' || uncovered_intakes
-                || ' row(s), e.g. ' || cast(example_uncovered_intake as varchar)
-            from cases where uncovered_intakes > 0 and not exists (select 1 from coverage)
-            union all
-            select relative_file || ': column intake_ts is after the day following the file''s intake_date ('
-                || cast(file_date as varchar) || ') in ' || late_intakes || ' row(s), e.g. '
-                || cast(example_late_intake as varchar)
-            from cases where late_intakes > 0
+            select problem from problems
     {%- endset -%}
         {%- for row in run_query(values_sql).rows -%}
             {%- do problems.append(row['problem']) -%}

@@ -3,8 +3,9 @@
 Six months are generated up to 2025-12-30 and fully built; one more day is appended with the
 generator's incremental mode. The daily run (`dbt build --selector daily`, what `make daily`
 runs) is timed on copies of that built warehouse, the full build (`dbt build --full-refresh`)
-on the very same final raw data. Each is repeated and the median taken: on a 2-core machine
-single runs of a few seconds vary by +-0.5 s.
+on the very same final raw data. The two alternate (daily, full, daily, full, ...) and the
+median of each is taken: on this 2-core virtual machine the speed drifts by 20 % or more over
+minutes, so runs timed one kind after the other would compare two different machines.
 
 Every dbt command also pays a fixed cost (Python imports, loading the parsed project,
 connecting, the on-run-start hooks, interpreter teardown). The smallest possible `dbt build`
@@ -27,7 +28,7 @@ from ops_sla.bench.dbt_runs import dbt, dbt_env, generate, run_results
 
 SUITE = "incremental"
 GOAL_RATIO = 0.25
-REPEATS = 3
+REPEATS = 5
 
 
 def _sync_copy(src: Path, dst: Path) -> None:
@@ -37,9 +38,13 @@ def _sync_copy(src: Path, dst: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _median_of(runs: int, once: Callable[[], Measured]) -> tuple[float, list[float]]:
-    seconds = [once().seconds for _ in range(runs)]
-    return statistics.median(seconds), seconds
+def _alternating(runs: int, *commands: Callable[[], Measured]) -> list[list[float]]:
+    """Wall seconds of `runs` runs of each command, in turns (a, b, a, b, ...): one list each."""
+    seconds: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for times, command in zip(seconds, commands, strict=True):
+            times.append(command().seconds)
+    return seconds
 
 
 @dataclass
@@ -48,6 +53,9 @@ class Scenario:
 
     daily: float
     daily_all: list[float]
+    floor: float
+    floor_all: list[float]
+    floor_nodes: int
     daily_nodes: int
     daily_exec: float
     full: float
@@ -60,8 +68,9 @@ class Scenario:
 
 def _scenario(ctx: Context, name: str, *generator_args: str) -> Scenario:
     """Generate up to 2025-12-30, build it fully, append 2025-12-31 with the generator's
-    incremental mode; then time the daily run (on copies of the built warehouse) and a full
-    build of the very same final raw data."""
+    incremental mode; then time, in turns, the daily run (on copies of the built warehouse), a
+    full build of the very same final raw data and the smallest dbt build (one one-row model
+    and its test, on that full build's warehouse)."""
     base = ctx.work / name
     raw = base / "raw"
     generate(raw, *generator_args, "--end", "2025-12-30")
@@ -77,18 +86,23 @@ def _scenario(ctx: Context, name: str, *generator_args: str) -> Scenario:
     dbt(["build", "--full-refresh"], daily_env)
     shutil.move(daily_db, built)
     dbt(["parse"], full_env)
+    floor_target = base / "floor-target"
+    floor_env = {**full_env, "DBT_TARGET_PATH": str(floor_target), "DBT_LOG_PATH": str(floor_target / "logs")}
+    dbt(["parse"], floor_env)
     generate(raw, "--mode", "incremental", "--days", "1")
 
     def daily_once() -> Measured:
         _sync_copy(built, daily_db)
         return dbt(["build", "--selector", "daily"], daily_env)
 
-    daily, daily_all = _median_of(REPEATS, daily_once)
-    daily_results = run_results(daily_target)
-    full, full_all = _median_of(REPEATS, lambda: dbt(["build", "--full-refresh"], full_env))
-    full_results = run_results(full_target)
-    return Scenario(daily, daily_all, len(daily_results["results"]), daily_results["elapsed_time"],
-                    full, full_all, len(full_results["results"]), full_results["elapsed_time"], base, full_env)
+    daily_all, full_all, floor_all = _alternating(
+        REPEATS, daily_once, lambda: dbt(["build", "--full-refresh"], full_env),
+        lambda: dbt(["build", "--select", "int_data_as_of"], floor_env))
+    daily_results, full_results = run_results(daily_target), run_results(full_target)
+    return Scenario(statistics.median(daily_all), daily_all, statistics.median(floor_all), floor_all,
+                    len(run_results(floor_target)["results"]), len(daily_results["results"]),
+                    daily_results["elapsed_time"], statistics.median(full_all), full_all,
+                    len(full_results["results"]), full_results["elapsed_time"], base, full_env)
 
 
 def _spread(values: list[float]) -> str:
@@ -97,8 +111,7 @@ def _spread(values: list[float]) -> str:
 
 def run(ctx: Context) -> list[Row]:
     six = _scenario(ctx, "incremental")
-    floor, floor_all = _median_of(REPEATS, lambda: dbt(["build", "--select", "int_data_as_of"], six.full_env))
-    floor_nodes = len(run_results(Path(six.full_env["DBT_TARGET_PATH"]))["results"])
+    floor, floor_nodes = six.floor, six.floor_nodes
     # the same at twice the history (and twice the cases, so each day has as many): the
     # daily run's work should stay about the same while the full build's doubles
     year = _scenario(ctx, "incremental-year", "--start", "2025-01-01", "--cases", "600000")
@@ -116,7 +129,8 @@ def run(ctx: Context) -> list[Row]:
             f"{six.daily_exec:.1f} s / {six.full_exec:.1f} s = {six.daily_exec / six.full_exec:.0%}", "", None,
             "between the first and the last node"),
         Row(SUITE, f"smallest dbt build ({floor_nodes} nodes), wall, median of {REPEATS}", f"{floor:.1f} s", "",
-            None, f"fixed cost of any dbt command = {floor / six.full:.0%} of the full build"),
+            None, f"fixed cost of any dbt command = {floor / six.full:.0%} of the full build; "
+            + _spread(six.floor_all)),
         Row(SUITE, "daily / full, wall above that fixed cost", f"{six.daily - floor:.1f} s / {six.full - floor:.1f} s "
             f"= {variable:.0%}", "", None, "the part that depends on the data"),
         Row(SUITE, "the same on 12 months (600,000 cases): daily / full, wall",
