@@ -3,8 +3,9 @@
 When a dbt command has finished, the Python interpreter shuts down: its last garbage
 collection walks every object still alive, and a dbt process holds millions of them (the
 parsed project, hundreds of macros with their Jinja templates, the generated dataclasses).
-On this project that walk took 0.5-0.6 s after a daily run and ~1 s after a full build: a
-tenth of a daily run's wall time, spent after its work was done.
+On this project, from dbt's last log line to the end of the process took 0.6 s after a daily
+run and 1.4 s after a full build; with this plugin 0.1 s and 0.9 s (what is left of the
+latter is DuckDB writing the warehouse file as it closes).
 
 At exit this plugin (profiles.yml loads it) first closes the warehouse connection it was
 given, so DuckDB checkpoints and closes the file at a known point, and then calls
