@@ -92,9 +92,13 @@
         {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
         {#- the case and event files already loaded: an incremental run's models never read them again -#}
         {%- set loaded = [] -%}
+        {%- set loaded_cases = [] -%}  {#- raw_cases, when it holds files loaded before -#}
         {%- if not flags.FULL_REFRESH -%}
             {%- for table in ops_sla.raw_file_tables_in_warehouse() if table.has_source_file -%}
                 {%- do loaded.append(table.relation) -%}
+                {%- if table.table == 'cases' -%}
+                    {%- do loaded_cases.append(table.relation) -%}
+                {%- endif -%}
             {%- endfor -%}
         {%- endif -%}
         {%- set files_sql -%}
@@ -151,25 +155,31 @@
         {%- endset -%}
         {%- set files = run_query(files_sql) -%}
         {%- set problems = [] -%}
-        {#- the files this run's models read: all but the case and event files loaded before.
-            Those are never read again: they were checked when they were loaded, and the guard
-            assert_loaded_raw_files_unchanged stops a run when one changed since. So the checks
-            below (readable, columns and types, values) are of the files to read. -#}
+        {#- every file's schema is read by the models (DuckDB reads each footer of a table's
+            files to bind them), so every file is checked below for a readable schema, columns
+            and types; the values only of the files this run loads: a case or event file loaded
+            before is never read again (the guard assert_loaded_raw_files_unchanged stops a run
+            when one changed since). -#}
         {%- set readable = [] -%}
+        {%- set to_read = [] -%}
         {%- set cases_to_read = [] -%}
         {%- for row in files.rows -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
-            {%- elif not row['is_loaded'] -%}
+            {%- else -%}
                 {%- do readable.append(ops_sla.sql_literal(row['file'])) -%}
-                {%- if row['relative_file'].startswith('cases/') -%}
-                    {%- do cases_to_read.append(ops_sla.sql_literal(row['file'])) -%}
+                {%- if not row['is_loaded'] -%}
+                    {%- do to_read.append(ops_sla.sql_literal(row['file'])) -%}
+                    {%- if row['relative_file'].startswith('cases/') -%}
+                        {%- do cases_to_read.append(ops_sla.sql_literal(row['file'])) -%}
+                    {%- endif -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
 
-        {#- ... and DuckDB can read its schema and values: a damaged footer behind intact PAR1
-            bytes fails the schema query below, or a model, with an error that names no file -#}
+        {#- ... and DuckDB can read its schema and, for the files this run loads, its values: a
+            damaged footer behind intact PAR1 bytes fails the schema query below, or a model,
+            with an error that names no file -#}
         {%- if readable -%}
             {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
             {%- set probe_sql -%}
@@ -188,7 +198,7 @@
                     problem.file,
                     problem.error
                 from (select unnest({{ probe }}(
-                    [{{ readable | join(", ") }}]::varchar[], [{{ readable | join(", ") }}]::varchar[]
+                    [{{ readable | join(", ") }}]::varchar[], [{{ to_read | join(", ") }}]::varchar[]
                 )) as problem)
                 order by relative_file
             {%- endset -%}
@@ -371,8 +381,10 @@
         {%- endif -%}
 
         {#- 4. the calendar covers the data, and every case can be measured (no case quarantine:
-               every raw case must reach case_sla). The cases of the files to read: a loaded case
-               stays covered, as the calendar may only grow (assert_calendar_unchanged) -#}
+               every raw case must reach case_sla). The cases of the files this run loads are
+               read from their files; of the cases loaded before, whose other checks cannot
+               change, the intakes are checked against the calendar as delivered now (it may
+               have lost dates since a run that was not complete loaded them), from raw_cases -#}
         {%- set earliest = "cast(" ~ ops_sla.sql_literal(var('earliest_plausible_ts')) ~ " as timestamptz)" -%}
         {%- set intake_date = "cast(" ~ ops_sla.instant_to_local('intake_ts') ~ " as date)" -%}
         {#- a case without these cannot be grouped or measured (a NULL tier would be a group of
@@ -448,6 +460,27 @@
                 group by 1
             ),
             {%- endif %}
+            {%- for relation in loaded_cases %}
+            -- an intake outside the calendar's local dates lies before the UTC day after its
+            -- first date or on or after the UTC day of its last (UTC offsets are within 14 h):
+            -- that filter leaves few rows to convert to local dates
+            loaded_cases as (
+                select
+                    source_file as relative_file,
+                    count(*) as uncovered_intakes,
+                    max(intake_ts) as example_uncovered_intake
+                from {{ relation }}
+                cross join calendar
+                where
+                    intake_ts >= {{ earliest }}
+                    and (
+                        intake_ts < timezone('UTC', cast(calendar.first_date as timestamp)) + interval 1 day
+                        or intake_ts >= timezone('UTC', cast(calendar.last_date as timestamp))
+                    )
+                    and {{ intake_date }} not between calendar.first_date and calendar.last_date
+                group by source_file
+            ),
+            {%- endfor %}
             problems as (
                 select problem from coverage
                 {%- if cases_to_read %}
@@ -475,6 +508,12 @@
                     || cast(file_date as varchar) || ') in ' || late_intakes || ' row(s), e.g. '
                     || cast(example_late_intake as varchar)
                 from cases where late_intakes > 0
+                {%- endif %}
+                {%- if loaded_cases %}
+                union all
+                select relative_file || ': column intake_ts is outside calendar_dim in ' || uncovered_intakes
+                    || ' row(s), e.g. ' || cast(example_uncovered_intake as varchar)
+                from loaded_cases where not exists (select 1 from coverage)
                 {%- endif %}
             )
             select problem from problems

@@ -10,9 +10,10 @@ latter is DuckDB writing the warehouse file as it closes).
 At exit this plugin (profiles.yml loads it) first closes the warehouse connection it was
 given, so DuckDB checkpoints and closes the file at a known point, and then calls
 `gc.freeze()`: the objects alive at that instant move to a generation the final collection
-skips. Reference counting still frees them and every module is still torn down, so files,
-logs and connections close as before; only the walk over the heap is skipped. Nothing runs
-differently while dbt works.
+skips. Reference counting still frees what it can and every module is still torn down, so
+files, logs (logging's own exit hook runs after this one) and connections close as before;
+only objects held in reference cycles are left to the end of the process, unfinalised. Nothing
+runs differently while dbt works.
 """
 
 from __future__ import annotations

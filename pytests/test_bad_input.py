@@ -383,6 +383,22 @@ def test_intake_after_the_last_folder_date_needs_no_staffing_yet(raw: Path, tmp_
                    "where calendar_date = date '2025-12-01'") == [(True, None)]
 
 
+def test_daily_run_checks_loaded_intakes_against_the_calendar_as_delivered_now(raw: Path, tmp_path: Path) -> None:
+    """An incremental run reads only the new case files, but the calendar may have lost dates
+    since the loaded cases were checked: their intakes are checked against it again, from the
+    warehouse, and the run stops naming the loaded file (not later, in a data test)."""
+    folder = "cases/intake_date=2025-11-30/part-0.parquet"
+    set_rows(raw, folder, {0: {"intake_ts": _utc(2025, 12, 1, 17)}})  # the day after the folder's date
+    b = build(raw, tmp_path / "full")
+    assert b.returncode == 0, b.output[-3000:]
+    t = read(raw, CALENDAR)
+    write(raw, CALENDAR, t.filter(pc.less_equal(t["calendar_date"], pa.scalar(date(2025, 11, 30)))))
+    target = tmp_path / "daily-target"
+    proc = run_dbt(["build", "--selector", "daily"], dbt_env(raw, b.db, target), check=False)
+    daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr)
+    assert_stopped_early(daily, f"{folder}: column intake_ts is outside calendar_dim in 1 row(s)")
+
+
 def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
     """pandas writes datetime64[ns, UTC] as a UTC-adjusted nanosecond timestamp (DuckDB type
     TIMESTAMPTZ_NS): an instant like any other, read to the microsecond. (A naive one is
