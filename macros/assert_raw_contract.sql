@@ -90,17 +90,14 @@
         {%- endfor -%}
 
         {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
-        {#- the case and event files already loaded: an incremental run's models never read them again -#}
-        {%- set loaded = [] -%}
-        {%- set loaded_cases = [] -%}  {#- raw_cases, when it holds files loaded before -#}
-        {%- if not flags.FULL_REFRESH -%}
-            {%- for table in ops_sla.raw_file_tables_in_warehouse() if table.has_source_file -%}
-                {%- do loaded.append(table.relation) -%}
-                {%- if table.table == 'cases' -%}
-                    {%- do loaded_cases.append(table.relation) -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {#- the case and event files already loaded: an incremental run's models never read
+            their values again -#}
+        {%- set loaded_tables = [] if flags.FULL_REFRESH
+            else ops_sla.raw_file_tables_in_warehouse() | selectattr('has_source_file') | list -%}
+        {%- set loaded = loaded_tables | map(attribute='relation') | list -%}
+        {#- raw_cases, when it holds files loaded before (none on a full refresh) -#}
+        {%- set loaded_cases = loaded_tables | selectattr('table', 'equalto', 'cases')
+            | map(attribute='relation') | first | default(none) -%}
         {%- set files_sql -%}
             with
             loaded as (
@@ -460,7 +457,7 @@
                 group by 1
             ),
             {%- endif %}
-            {%- for relation in loaded_cases %}
+            {%- if loaded_cases %}
             -- an intake outside the calendar's local dates lies before the UTC day after its
             -- first date or on or after the UTC day of its last (UTC offsets are within 14 h):
             -- that filter leaves few rows to convert to local dates
@@ -469,7 +466,7 @@
                     source_file as relative_file,
                     count(*) as uncovered_intakes,
                     max(intake_ts) as example_uncovered_intake
-                from {{ relation }}
+                from {{ loaded_cases }}
                 cross join calendar
                 where
                     intake_ts >= {{ earliest }}
@@ -480,7 +477,7 @@
                     and {{ intake_date }} not between calendar.first_date and calendar.last_date
                 group by source_file
             ),
-            {%- endfor %}
+            {%- endif %}
             problems as (
                 select problem from coverage
                 {%- if cases_to_read %}

@@ -1,6 +1,7 @@
 {#- The daily run (`dbt build --selector daily`, DECISIONLOG "Incremental runs") skips the
-    views: they change only when code changes. So a daily run is allowed only on a warehouse whose last successful
-    build ran the same code and vars, and whose calendar is the one delivered now. -#}
+    views: they change only when code changes. So a daily run is allowed only on a warehouse
+    whose last successful build ran the same code and vars, and whose calendar is the one
+    delivered now. -#}
 
 {#- True when this invocation runs the daily selector. -#}
 {% macro is_daily_run() -%}

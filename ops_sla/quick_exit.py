@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import threading
 from typing import Any
 
 import duckdb
@@ -32,18 +31,16 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self._connections: list[duckdb.DuckDBPyConnection] = []
-        self._lock = threading.Lock()
         atexit.register(self._at_exit)
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         # the connection dbt-duckdb opens the warehouse with (its cursors are closed by dbt
-        # when the command ends); closing it at exit checkpoints and closes the file
-        with self._lock:
-            self._connections.append(conn)
+        # when the command ends); closing it at exit checkpoints and closes the file. dbt-duckdb
+        # calls this under its environment's lock, and exit hooks run on one thread.
+        self._connections.append(conn)
 
     def _at_exit(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
+        connections, self._connections = self._connections, []
         for conn in connections:
             try:
                 conn.close()
