@@ -64,11 +64,17 @@ def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     return output
 
 
+def _copy_raw(raw: Path, to: Path) -> Path:
+    """A copy of a generated raw folder with its ground truth beside it (the generator's
+    incremental mode reads both)."""
+    shutil.copytree(raw, to)
+    shutil.copytree(raw.parent / "raw_ground_truth", to.parent / "raw_ground_truth")
+    return to
+
+
 def _next_day(warehouse: Warehouse, base: Path) -> Path:
     """A copy of the shared warehouse's raw folder with the next day (2026-01-01) appended."""
-    raw = base / "data" / "raw"
-    shutil.copytree(warehouse.raw, raw)
-    shutil.copytree(warehouse.truth, raw.parent / "raw_ground_truth")
+    raw = _copy_raw(warehouse.raw, base / "data" / "raw")
     run_generator(raw, "--mode", "incremental", "--days", "1")
     return raw
 
@@ -182,9 +188,7 @@ def died_run_setup(tmp_path_factory: pytest.TempPathFactory) -> DiedRunSetup:
     raw = base / "raw"
     run_generator(raw, *[a if a != "2025-12-31" else "2025-12-29" for a in SMALL_ARGS])
     built = _build(raw, base / "built", "--full-refresh")
-    later = base / "later" / "raw"
-    shutil.copytree(raw, later)
-    shutil.copytree(raw.parent / "raw_ground_truth", later.parent / "raw_ground_truth")
+    later = _copy_raw(raw, base / "later" / "raw")
     run_generator(later, "--mode", "incremental", "--days", "2")
     return DiedRunSetup(raw, built, _build(later, base / "reference", *REFERENCE))
 
@@ -194,9 +198,7 @@ def test_daily_run_redoes_the_work_of_a_run_that_died(died_run_setup: DiedRunSet
     """A run that stopped midway leaves some rows loaded or classified and their cases not
     re-derived; the next daily run must pick them up: its scope is everything since the last
     *complete* build, not just its own new rows."""
-    raw = tmp_path / "raw"
-    shutil.copytree(died_run_setup.raw, raw)
-    shutil.copytree(died_run_setup.raw.parent / "raw_ground_truth", raw.parent / "raw_ground_truth")
+    raw = _copy_raw(died_run_setup.raw, tmp_path / "raw")
     inc = tmp_path / "incremental"
     inc.mkdir()
     shutil.copy(died_run_setup.built, inc / "ops_sla.duckdb")
