@@ -2,7 +2,8 @@
 -- the time-zone label is provably wrong, or imputed from ingestion when missing.
 -- Rules: DECISIONLOG.md, "Event cleaning".
 -- Incremental: each row's times depend on that row alone, so a run derives them once, for
--- the raw files not derived yet; int_events_classified then reads plain columns.
+-- the rows loaded after the newest one derived (load markers only grow: a run that starts
+-- before any logged run is refused); int_events_classified then reads plain columns.
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
@@ -14,7 +15,9 @@ events as (
 
     select * from {{ ref('stg_ops_export__events') }}
     {%- if is_incremental() %}
-    where source_file not in (select distinct source_file from {{ this }})
+    -- a filter on the load marker skips the row groups of the history; `source_file not in`
+    -- the derived files read every event of both tables (~0.05 s more per run)
+    where loaded_at > (select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }})
     {%- endif %}
 
 ),
