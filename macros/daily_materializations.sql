@@ -9,7 +9,9 @@
     Every other run (full builds, plain incremental `dbt build`s, a first build), and any
     model outside the cases below, goes to the adapter's materialization unchanged. -#}
 
-{#- True when this daily run may write `model` straight into its existing table. -#}
+{#- True when this daily run may write `model` straight into its existing table: not when
+    the model asks for anything the adapter's materializations apply besides the rows
+    (comments, grants, indexes, a SQL header, a partitioning or sort order). -#}
 {% macro daily_writes_in_place(existing_relation) -%}
     {{ return(
         ops_sla.is_daily_run()
@@ -17,25 +19,33 @@
         and existing_relation is not none
         and existing_relation.is_table
         and not should_full_refresh()
+        and not (config.get('persist_docs') or config.get('grants') or config.get('indexes')
+                 or config.get('sql_header') or config.get('partitioned_by') or config.get('sorted_by'))
     ) }}
 {%- endmacro %}
 
 {#- Incremental models: `append` inserts the model's rows by column name; `delete+insert`
-    stages them in a temporary table, deletes the target rows with the same unique key and
-    inserts the staged rows. Pre-hooks (delete_refresh_scope) run first, in the same
-    transaction. -#}
+    stages them in a temporary table, deletes the target rows with the same unique key (one
+    column or a list of columns) and inserts the staged rows. Pre-hooks (delete_refresh_scope)
+    run first, in the same transaction. A model with an enforced contract has its columns
+    checked against it first, as the adapter does. -#}
 {% materialization incremental, adapter='duckdb', supported_languages=['sql', 'python'] -%}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set strategy = config.get('incremental_strategy') -%}
     {%- set unique_key = config.get('unique_key') -%}
     {%- if not ops_sla.daily_writes_in_place(existing_relation)
         or strategy not in ['append', 'delete+insert']
-        or (strategy == 'delete+insert' and not unique_key) -%}
+        or (strategy == 'delete+insert' and not unique_key)
+        or (unique_key is string and ',' in unique_key)
+        or config.get('incremental_predicates') or config.get('predicates') -%}
         {{ return(dbt.materialization_incremental_duckdb()) }}
     {%- endif -%}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     {%- set staged = adapter.quote(this.identifier ~ '__daily') -%}
 
+    {%- if model.contract.enforced -%}
+        {{ get_assert_columns_equivalent(compiled_code) }}
+    {%- endif -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {% call statement('main') -%}

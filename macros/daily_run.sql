@@ -52,7 +52,8 @@
 
 {#- md5 of everything that decides what the models compute: the SQL of every model and
     the content of every seed (dbt's file checksums) with its resolved config (materialization,
-    hooks, contract - from YAML and dbt_project.yml), the definition of every source (how its
+    hooks, whether a contract is enforced - from YAML and dbt_project.yml) and the checksum of
+    an enforced contract (its columns' names, types and constraints), the definition of every source (how its
     files are read, its columns; the raw folder's path left out, so a moved folder is the same
     source), the text of every project macro, the semantic vars, the dbt version and the DuckDB
     version (its functions and bundled time-zone data compute the business minutes). Equal
@@ -61,7 +62,10 @@
     {%- set parts = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.resource_type in ('model', 'seed', 'snapshot') and node.package_name == project_name -%}
-        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum ~ ' config=' ~ local_md5(tojson(node.config, sort_keys=true))) -%}
+        {#- an enforced contract's columns and types live in YAML, outside the SQL checksum -#}
+        {%- set contract = (node.contract or {}).get('checksum') or '' -%}
+        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum ~ ' config=' ~ local_md5(tojson(node.config, sort_keys=true))
+            ~ ' contract=' ~ contract) -%}
     {%- endfor -%}
     {%- for source in graph.sources.values() | sort(attribute='unique_id') if source.package_name == project_name -%}
         {%- set definition = tojson({'meta': source.meta, 'columns': source.columns}, sort_keys=true) -%}

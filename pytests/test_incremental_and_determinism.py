@@ -390,6 +390,23 @@ def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse
     assert _fingerprint(project, warehouse.raw, tmp_path / "c") != here
 
 
+def test_code_fingerprint_covers_an_enforced_contract(warehouse: Warehouse, tmp_path: Path) -> None:
+    """An enforced contract's column types live in YAML, not in the model's SQL: editing only
+    them is a code change too (a daily run writes case_sla in place, trusting its shape)."""
+    here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
+    marts = project / "models" / "marts" / "_marts__models.yml"
+    text = marts.read_text()
+    declared = ("      - name: intake_date_local\n"
+                "        description: Local date of intake (the cohort date of sla_daily).\n"
+                "        data_type: date\n")
+    assert declared in text
+    marts.write_text(text.replace(declared, declared.replace("data_type: date", "data_type: timestamp"), 1))
+    assert _fingerprint(project, warehouse.raw, tmp_path / "b") != here
+
+
 def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:
     """A daily delivery is new input: the data tests on the sources and the staging models
     run on it, as in a full build (a bad tier, a gap in the calendar's new dates)."""
