@@ -24,6 +24,19 @@
     ) }}
 {%- endmacro %}
 
+{#- Run the model's statement `main_sql` in its transaction, between its pre- and post-hooks,
+    and commit: what both materializations below do once they have their statement. -#}
+{% macro write_in_place(main_sql) %}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {% call statement('main') -%}
+        {{ main_sql }}
+    {%- endcall %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do adapter.commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+{% endmacro %}
+
 {#- Incremental models: `append` inserts the model's rows by column name; `delete+insert`
     stages them in a temporary table, deletes the target rows with the same unique key (one
     column or a list of columns) and inserts the staged rows. Pre-hooks (delete_refresh_scope)
@@ -46,9 +59,7 @@
     {%- if model.contract.enforced -%}
         {{ get_assert_columns_equivalent(compiled_code) }}
     {%- endif -%}
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {% call statement('main') -%}
+    {%- set main_sql -%}
         {%- if strategy == 'append' %}
         insert into {{ this }} by name (
             {{ compiled_code }}
@@ -62,10 +73,8 @@
         insert into {{ this }} by name select * from {{ staged }};
         drop table {{ staged }}
         {%- endif %}
-    {%- endcall %}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do adapter.commit() %}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {%- endset -%}
+    {{ ops_sla.write_in_place(main_sql) }}
     {{ return({'relations': [this]}) }}
 {%- endmaterialization %}
 
@@ -78,15 +87,11 @@
         {{ return(dbt.materialization_table_duckdb()) }}
     {%- endif -%}
 
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {% call statement('main') -%}
+    {%- set main_sql -%}
         create or replace table {{ this }} as (
             {{ compiled_code }}
         )
-    {%- endcall %}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do adapter.commit() %}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {%- endset -%}
+    {{ ops_sla.write_in_place(main_sql) }}
     {{ return({'relations': [this]}) }}
 {%- endmaterialization %}
