@@ -84,9 +84,8 @@
         {%- set contract = [] -%}
         {%- for source in graph.sources.values() if source.source_name == 'ops_export' -%}
             {%- for column in source.columns.values() if column.data_type -%}
-                {#- quoted inline: a macro call per value costs dbt a fresh Jinja context -#}
-                {%- set values = [source.name, column.name, column.data_type | lower] -%}
-                {%- do contract.append("('" ~ values | map('replace', "'", "''") | join("', '") ~ "')") -%}
+                {%- do contract.append("(" ~ ops_sla.sql_literal(source.name) ~ ", "
+                    ~ ops_sla.sql_literal(column.name) ~ ", " ~ ops_sla.sql_literal(column.data_type | lower) ~ ")") -%}
             {%- endfor -%}
         {%- endfor -%}
 
@@ -134,8 +133,8 @@
             select
                 relative_file,
                 file,
-                -- the file as a SQL literal, for the lists below (one Jinja macro call per
-                -- file, for 370 files, took longer than this query)
+                -- the file as a SQL literal (as sql_literal() writes it), for the lists below:
+                -- one Jinja macro call per file, for 370 files, took longer than this query
                 '''' || replace(file, '''', '''''') || '''' as file_literal,
                 relative_file in (select source_file from loaded) as is_loaded,
                 case
