@@ -372,6 +372,13 @@ def _fingerprint(project: Path, raw: Path, base: Path) -> str:
     return out.strip().splitlines()[-1]
 
 
+def _project_copy(to: Path) -> Path:
+    """A copy of the dbt project (no data, virtualenv, build output or tests) to edit."""
+    shutil.copytree(ROOT, to, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
+    return to
+
+
 def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse: Warehouse, tmp_path: Path) -> None:
     """How the raw files are read is code: a changed source definition needs a full build.
     Where the folder lives is not: a moved raw folder keeps the fingerprint."""
@@ -379,9 +386,7 @@ def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse
     shutil.copytree(warehouse.raw, moved)
     here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
     assert _fingerprint(ROOT, moved, tmp_path / "b") == here
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
+    project = _project_copy(tmp_path / "project")
     sources = project / "models" / "raw" / "_raw__sources.yml"
     text = sources.read_text()
     assert "file_row_number = true, union_by_name = true)" in text
@@ -394,9 +399,7 @@ def test_code_fingerprint_covers_an_enforced_contract(warehouse: Warehouse, tmp_
     """An enforced contract's column types live in YAML, not in the model's SQL: editing only
     them is a code change too (a daily run writes case_sla in place, trusting its shape)."""
     here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "data", "target", "logs", "publish", ".hypothesis", "__pycache__", "pytests", "docs"))
+    project = _project_copy(tmp_path / "project")
     marts = project / "models" / "marts" / "_marts__models.yml"
     text = marts.read_text()
     declared = ("      - name: intake_date_local\n"
