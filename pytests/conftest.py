@@ -73,14 +73,32 @@ def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subproc
     return proc
 
 
+# what `make daily` runs: `dbt build --selector daily` in-process, without rewriting the
+# manifest (ops_sla/daily.py)
+DAILY_COMMAND = (sys.executable, "-m", "ops_sla.daily")
+
+
+def run_daily(env: dict[str, str], *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The daily run, as `make daily` runs it; `extra` goes to `dbt build`."""
+    proc = subprocess.run([*DAILY_COMMAND, *extra], cwd=ROOT, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"the daily run failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
 _MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")
 
 
 def run_dbt_killed(args: list[str], env: dict[str, str], after_models: int) -> None:
+    """`dbt <args>`, killed by run_killed."""
+    run_killed([str(DBT), *args], env, after_models)
+
+
+def run_killed(command: list[str], env: dict[str, str], after_models: int) -> None:
     """Start a dbt command and SIGKILL it once it has written `after_models` tables or
     incremental models (not after a fixed sleep: a slow start-up would be killed before it
     touched anything, and a fast machine could finish first)."""
-    proc = subprocess.Popen([str(DBT), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     assert proc.stdout is not None
     written = 0

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import damage_values_not_schema, dbt_env, duckdb_error, garble_footer, run_dbt, run_generator
+from conftest import damage_values_not_schema, dbt_env, duckdb_error, garble_footer, run_daily, run_dbt, run_generator
 
 SMALL = ["--cases", "1500", "--start", "2025-10-01", "--end", "2025-11-30"]
 DAY = "2025-10-15"
@@ -400,7 +400,7 @@ def test_daily_run_checks_loaded_intakes_against_the_calendar_as_delivered_now(r
     t = read(raw, CALENDAR)
     write(raw, CALENDAR, t.filter(pc.less_equal(t["calendar_date"], pa.scalar(date(2025, 11, 30)))))
     target = tmp_path / "daily-target"
-    proc = run_dbt(["build", "--selector", "daily"], dbt_env(raw, b.db, target), check=False)
+    proc = run_daily(dbt_env(raw, b.db, target), check=False)
     daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr)
     assert_stopped_early(daily, f"{folder}: column intake_ts is outside calendar_dim in 1 row(s)")
 

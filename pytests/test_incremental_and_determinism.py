@@ -19,19 +19,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
+    DAILY_COMMAND,
     DBT,
     ROOT,
     SMALL_ARGS,
     Warehouse,
     damage_values_not_schema,
     dbt_env,
+    run_daily,
     run_dbt,
     run_dbt_killed,
     run_generator,
+    run_killed,
 )
 from marts_compare import mart_differences
 
-DAILY = ("--selector", "daily")  # what `make daily` runs
+from ops_sla import publish as pub
+
 # a reference build to compare marts with: `make build` but for the unit tests, which check code
 # on rows of their own and change no mart (about a fifth of a small build's time)
 REFERENCE = ("--full-refresh", "--exclude", "resource_type:unit_test")
@@ -43,9 +47,16 @@ def _build(raw: Path, base: Path, *args: str, **env: str) -> Path:
     return db
 
 
+def _daily(raw: Path, base: Path) -> Path:
+    """The daily run (`make daily`'s command) on the warehouse in `base`."""
+    db = base / "ops_sla.duckdb"
+    run_daily(dbt_env(raw, db, base / "target"))
+    return db
+
+
 def _daily_fails(raw: Path, db: Path, target: Path, *extra: str) -> str:
     """Run the daily build, expect it to fail, return dbt's output."""
-    proc = run_dbt(["build", *DAILY, *extra], dbt_env(raw, db, target), check=False)
+    proc = run_daily(dbt_env(raw, db, target), *extra, check=False)
     assert proc.returncode != 0, "the daily run passed"
     return proc.stdout + proc.stderr
 
@@ -116,7 +127,7 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     nanoseconds = {"event_ts": "datetime64[ns, UTC]", "ingestion_ts": "datetime64[ns, UTC]"}
     pd.DataFrame([future]).astype(nanoseconds).to_parquet(
         raw / "events_log" / "ingestion_date=2025-12-31" / "part-1.parquet", index=False)
-    db = _build(raw, inc, *DAILY)
+    db = _daily(raw, inc)
     before = _reasons(db)
     assert before.get("UNKNOWN_CASE", 0) > 0 and before.get("TS_OUT_OF_RANGE") == 1, before
 
@@ -126,7 +137,7 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     shutil.copy(raw / "events_log" / "ingestion_date=2025-12-15" / "part-0.parquet",
                 raw / "events_log" / "ingestion_date=2026-01-01" / "part-1.parquet")
     assert calendar.read_bytes() != calendar_before
-    db = _build(raw, inc, *DAILY)
+    db = _daily(raw, inc)
     after = _reasons(db)
     assert "UNKNOWN_CASE" not in after and "TS_OUT_OF_RANGE" not in after, after
 
@@ -145,7 +156,7 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
             if pa.types.is_timestamp(field.type):
                 table = table.set_column(i, field.name, table[field.name].cast(pa.timestamp("ns", tz="UTC")))
         pq.write_table(table, day_file)
-    db = _build(raw, inc, *DAILY)
+    db = _daily(raw, inc)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select delivered_copies from marts.case_sla where case_id = ?",
                            [again["case_id"]]).fetchone() == (2,)
@@ -170,7 +181,7 @@ def _dies_after_the_event_models(env: dict[str, str]) -> None:
 def _daily_run_killed(env: dict[str, str]) -> None:
     """A daily run SIGKILLed once it has written some models (the raw loads and some of the
     calendar, event and case models: which, depends on thread timing)."""
-    run_dbt_killed(["build", *DAILY], env, after_models=6)
+    run_killed([*DAILY_COMMAND], env, after_models=6)
     assert _last_logged_status(Path(env["OPS_SLA_DB"])) == ("started",)
 
 
@@ -205,7 +216,7 @@ def test_daily_run_redoes_the_work_of_a_run_that_died(died_run_setup: DiedRunSet
     run_generator(raw, "--mode", "incremental", "--days", "1")
     dies(dbt_env(raw, inc / "ops_sla.duckdb", inc / "target"))
     run_generator(raw, "--mode", "incremental", "--days", "1")
-    db = _build(raw, inc, *DAILY)
+    db = _daily(raw, inc)
     assert mart_differences(db, died_run_setup.reference) == {}
 
 
@@ -265,12 +276,16 @@ def test_marts_do_not_depend_on_time_zone_or_threads(warehouse: Warehouse, tmp_p
     assert mart_differences(reference, seen) == {}
 
 
-@pytest.mark.parametrize("args", [(), DAILY], ids=["dbt-build", "daily-selector"])
+@pytest.mark.parametrize("daily", [False, True], ids=["dbt-build", "daily-run"])
 def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, tmp_path: Path,
-                                                          args: tuple[str, ...]) -> None:
+                                                          daily: bool) -> None:
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
-    run_dbt(["build", *args], dbt_env(warehouse.raw, copy, tmp_path / "target"))
+    env = dbt_env(warehouse.raw, copy, tmp_path / "target")
+    if daily:
+        run_daily(env)
+    else:
+        run_dbt(["build"], env)
     assert mart_differences(warehouse.db, copy) == {}
     # the run is logged, complete: the next run's watermark and publish depend on it (a hook
     # that left a transaction open once lost this row silently)
@@ -295,7 +310,7 @@ def test_daily_run_writes_in_place_and_agrees_with_a_plain_build(warehouse: Ware
     daily, plain = tmp_path / "daily.duckdb", tmp_path / "plain.duckdb"
     shutil.copy(warehouse.db, daily)
     shutil.copy(warehouse.db, plain)
-    run_dbt(["build", *DAILY], dbt_env(raw, daily, tmp_path / "daily-target"))
+    run_daily(dbt_env(raw, daily, tmp_path / "daily-target"))
     run_dbt(["build"], dbt_env(raw, plain, tmp_path / "plain-target"))
     assert mart_differences(plain, daily) == {}
 
@@ -311,6 +326,31 @@ def test_daily_run_writes_in_place_and_agrees_with_a_plain_build(warehouse: Ware
     assert "__dbt_tmp" in adapter["int_cases"]
     assert in_place["raw_calendar_dim"].startswith('create or replace table "daily"."raw"."raw_calendar_dim" as (')
     assert "__dbt_tmp" in adapter["raw_calendar_dim"]
+
+
+def test_daily_command_writes_run_results_but_not_the_manifest(warehouse: Warehouse, tmp_path: Path) -> None:
+    """`make daily`'s command (ops_sla/daily.py) leaves dbt's manifest as it was and writes
+    the run_results.json dbt would: the invocation the warehouse logged, accepted by publish.
+    A run that dbt stops with an error leaves none, not the results of the run before it."""
+    raw = _next_day(warehouse, tmp_path)
+    db, target = tmp_path / "ops_sla.duckdb", tmp_path / "target"
+    shutil.copy(warehouse.db, db)
+    target.mkdir()
+    (target / "manifest.json").write_text("the manifest of the last full build")
+    run_daily(dbt_env(raw, db, target))
+    assert (target / "manifest.json").read_text() == "the manifest of the last full build"
+    doc = json.loads((target / "run_results.json").read_text())
+    assert doc["args"]["which"] == "build" and doc["args"]["selector"] == "daily"
+    assert {r["status"] for r in doc["results"]} == {"success", "pass"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        logged = con.execute("select invocation_id, status, complete from ops_sla_meta.build_log"
+                             " order by started_at desc limit 1").fetchone()
+    assert logged == (doc["metadata"]["invocation_id"], "success", True)
+    assert pub.publish(db, tmp_path / "published", target / "run_results.json").row_counts["case_sla"] > 0
+    # refused by the guard (an empty warehouse has no full build): no run_results.json at all
+    proc = run_daily(dbt_env(raw, tmp_path / "empty.duckdb", target), check=False)
+    assert proc.returncode == 2 and "Run a full build first" in proc.stdout + proc.stderr
+    assert not (target / "run_results.json").exists()
 
 
 def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -345,7 +385,7 @@ def test_plain_build_on_an_empty_warehouse_is_a_full_build(tmp_path: Path, wareh
     `dbt build` through, and the daily run may build on it."""
     db = _build(warehouse.raw, tmp_path)
     assert mart_differences(warehouse.db, db) == {}
-    run_dbt(["build", *DAILY], dbt_env(warehouse.raw, db, tmp_path / "target"))
+    run_daily(dbt_env(warehouse.raw, db, tmp_path / "target"))
     assert mart_differences(warehouse.db, db) == {}
 
 
@@ -550,8 +590,7 @@ def test_incremental_run_refused_after_a_partial_full_refresh(warehouse: Warehou
     shutil.copy(warehouse.db, copy)
     env = dbt_env(raw, copy, tmp_path / "target")
     run_dbt(["run", "--full-refresh", "--select", "raw_events_log"], env)
-    for args in (["build"], ["build", *DAILY]):
-        proc = run_dbt(args, env, check=False)
+    for proc in (run_dbt(["build"], env, check=False), run_daily(env, check=False)):
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0 and "a full refresh of part of the warehouse ran" in out, out[-3000:]
         assert '(run, select: ["raw_events_log"], success)' in out, out[-3000:]

@@ -27,6 +27,14 @@ def dbt(args: list[str], env: dict[str, str]) -> Measured:
     return m
 
 
+def daily(env: dict[str, str]) -> Measured:
+    """The daily run as `make daily` runs it (ops_sla/daily.py: `dbt build --selector daily`)."""
+    m = run_measured([sys.executable, "-m", "ops_sla.daily"], env=env, cwd=ROOT)
+    if m.returncode != 0:
+        raise RuntimeError(f"the daily run failed:\n{m.stdout[-4000:]}")
+    return m
+
+
 def generate(out: Path, *args: str) -> Measured:
     m = run_measured([sys.executable, GENERATOR, "--out", str(out), "--no-progress", *args], cwd=ROOT)
     if m.returncode != 0:
