@@ -51,10 +51,23 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The cases the calling model re-derives in an incremental run, as a query: those of
+    int_case_refresh_scope (their events or case rows changed) and, in a model whose rows
+    depend on the as-of instant (config meta `rescores_open_cases: true`: int_case_sla,
+    case_sla), also every case still open in int_case_milestones, which this run has
+    already brought up to date: an open case's clock runs to the as-of instant. -#}
+{% macro refresh_scope_cases() -%}
+    select case_id from {{ ref('int_case_refresh_scope') }}
+    {%- if config.get('meta', {}).get('rescores_open_cases') %}
+    union
+    select case_id from {{ ref('int_case_milestones') }} where case_status = 'open'
+    {%- endif %}
+{%- endmacro %}
+
 {#- Restrict an import CTE to the cases a run re-processes (no-op on a full build). -#}
 {% macro only_cases_in_refresh_scope(case_id_column='case_id') -%}
     {%- if is_incremental() -%}
-        where {{ case_id_column }} in (select case_id from {{ ref('int_case_refresh_scope') }})
+        where {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -64,6 +77,6 @@
 {% macro delete_refresh_scope(case_id_column='case_id') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ case_id_column }} in (select case_id from {{ ref('int_case_refresh_scope') }})
+        where {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
     {%- endif -%}
 {%- endmacro %}

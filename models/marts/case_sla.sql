@@ -1,13 +1,14 @@
 -- One row per case in raw `cases`: every SLA measure and flag, timestamps as naive local
 -- time of the team (var business_time_zone) for Tableau.
--- Incremental: re-derives the cases of int_case_refresh_scope.
+-- Incremental: re-derives the cases of int_case_refresh_scope and every open case.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ ops_sla.delete_refresh_scope() }}"
+    pre_hook="{{ ops_sla.delete_refresh_scope() }}",
+    meta={'rescores_open_cases': true}
 ) }}
 
 with

@@ -4,7 +4,10 @@
 --                          during it (wait clipped to the SLA window)
 -- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
 
+-- Incremental: re-derives the cases of int_case_refresh_scope and every open case.
+
 -- depends_on: {{ ref('int_case_refresh_scope') }}
+{{ config(meta={'rescores_open_cases': true}) }}
 
 with
 

@@ -1,6 +1,8 @@
--- The cases an incremental run re-derives: cases with an event (re)classified and cases
--- (re)derived since the last complete build (this run's, and those of a run that failed
--- since), and every case not closed yet (its clock still runs up to the as-of instant).
+-- The cases whose derived rows an incremental run must re-derive: cases with an event
+-- (re)classified and cases (re)derived since the last complete build (this run's, and those
+-- of a run that failed since). The two models whose rows also depend on the as-of instant
+-- (int_case_sla, case_sla) re-derive every open case besides (macro refresh_scope_cases):
+-- the other case models' rows of a case whose events did not change do not change.
 -- On a full build it simply lists every case.
 
 {%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
@@ -25,14 +27,6 @@ cases as (
 
 ),
 
-closed as (
-
-    select distinct case_id
-    from {{ ref('int_events_clean') }}
-    where status in ('RESOLVED', 'CANCELLED') and not is_before_intake
-
-),
-
 final as (
 
     select case_id from classified
@@ -40,12 +34,6 @@ final as (
     union
     select case_id from cases
     where refreshed_at > {{ since }}
-    union
-    select cases.case_id
-    from cases
-    left join closed
-        on cases.case_id = closed.case_id
-    where closed.case_id is null
 
 )
 
