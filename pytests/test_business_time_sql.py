@@ -30,7 +30,7 @@ from conftest import ROOT, dbt_env, run_dbt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops_sla.bench.business_time import JOINED_INDEX, MacroSql, compile_business_time_sql
+from ops_sla.bench.business_time import MacroSql, compile_business_time_sql
 from ops_sla.reference.business_time import BusinessCalendar, business_add, business_seconds_between
 
 US_PER_MIN = 60_000_000
@@ -151,11 +151,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, query: str, columns: dict[str, tupl
 # --------------------------------------------------------------------------- queries
 
 
-def triple_query(sql: MacroSql, joined: bool = False) -> str:
-    """f over a batch of (a, b, c) instants and add(a, n); every instant out as epoch_us.
-    `joined`: the macros read the index joined under an alias (argument `index`), not
-    through scalar sub-queries."""
-    index = f"cross join intermediate.int_business_time_index as {JOINED_INDEX}" if joined else ""
+def triple_query(sql: MacroSql) -> str:
+    """f over a batch of (a, b, c) instants and add(a, n); every instant out as epoch_us."""
     return f"""
         with p as (
             select i, make_timestamptz(a_us) as a, make_timestamptz(b_us) as b,
@@ -163,28 +160,28 @@ def triple_query(sql: MacroSql, joined: bool = False) -> str:
             from inp
         ),
         q as (
-            select p.*, {sql.add('p.a', 'p.n', joined)} as t
-            from p {index}
+            select p.*, {sql.add('p.a', 'p.n')} as t
+            from p
         )
         select
             i,
-            {sql.between('a', 'b', joined)} as ab,
-            {sql.between('b', 'a', joined)} as ba,
-            {sql.between('b', 'c', joined)} as bc,
-            {sql.between('a', 'c', joined)} as ac,
-            {sql.between('a', 'a', joined)} as aa,
+            {sql.between('a', 'b')} as ab,
+            {sql.between('b', 'a')} as ba,
+            {sql.between('b', 'c')} as bc,
+            {sql.between('a', 'c')} as ac,
+            {sql.between('a', 'a')} as aa,
             epoch_us(t) as t_us,
-            {sql.between('a', 't', joined)} as a_t,
-            {sql.between('t', 't + interval 1 microsecond', joined)} as t_step
-        from q {index}
+            {sql.between('a', 't')} as a_t,
+            {sql.between('t', 't + interval 1 microsecond')} as t_step
+        from q
         order by i
     """
 
 
 def run_triples(bt: BT, triples: list[tuple[int | None, int | None, int | None, float | None]],
-                con: duckdb.DuckDBPyConnection | None = None, joined: bool = False) -> list[tuple]:
+                con: duckdb.DuckDBPyConnection | None = None) -> list[tuple]:
     a, b, c, n = zip(*triples, strict=True) if triples else ((), (), (), ())
-    return evaluate(con or bt.con, triple_query(bt.sql, joined), {
+    return evaluate(con or bt.con, triple_query(bt.sql), {
         "i": (pa.int64(), list(range(len(triples)))),
         "a_us": (pa.int64(), list(a)),
         "b_us": (pa.int64(), list(b)),
@@ -318,15 +315,6 @@ def test_sql_calendar_range_matches_reference(bt: BT) -> None:
 def test_between_and_add_match_reference_and_laws(bt: BT, data: st.DataObject) -> None:
     batch = data.draw(batches(bt))
     check_triples(bt, batch, run_triples(bt, batch))
-
-
-@settings(HYPOTHESIS, max_examples=10)
-@given(data=st.data())
-def test_joined_index_matches_reference_and_laws(bt: BT, data: st.DataObject) -> None:
-    """The macros with argument `index` (the query joins int_business_time_index, as
-    int_case_sla does) obey the same reference and laws, NULLs and range edges included."""
-    batch = data.draw(batches(bt))
-    check_triples(bt, batch, run_triples(bt, batch, joined=True))
 
 
 @settings(HYPOTHESIS, max_examples=10)

@@ -46,8 +46,6 @@ REPEATS = 3
 GOAL_VS_DATEDIFF = 15.0  # macro at most this many times the plain datediff
 GOAL_VS_SPINE = 500.0  # macro at least this many times faster than the scaled spine
 
-# the alias under which a query joins int_business_time_index for the `*_joined` templates
-JOINED_INDEX = "business_time"
 # Placeholders substituted textually for the macro arguments (the macros embed their
 # arguments verbatim, so compiling once with placeholders gives a reusable template).
 _ARGS = {"a": "__OPS_SLA_ARG_A__", "b": "__OPS_SLA_ARG_B__", "n": "__OPS_SLA_ARG_N__"}
@@ -55,11 +53,6 @@ _CALLS = {
     "business_minutes_between": "{{ business_minutes_between('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_B__') }}",
     "business_minutes_add": "{{ business_minutes_add('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_N__') }}",
     "business_ordinal_us": "{{ business_ordinal_us('__OPS_SLA_ARG_A__') }}",
-    # the same with the index joined under an alias (what int_case_sla does)
-    "business_minutes_between_joined":
-        f"{{{{ business_minutes_between('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_B__', index='{JOINED_INDEX}') }}}}",
-    "business_minutes_add_joined":
-        f"{{{{ business_minutes_add('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_N__', index='{JOINED_INDEX}') }}}}",
     "local_to_instant": "{{ local_to_instant('__OPS_SLA_ARG_A__') }}",
     "instant_to_local": "{{ instant_to_local('__OPS_SLA_ARG_A__') }}",
 }
@@ -77,12 +70,11 @@ class MacroSql:
             sql = sql.replace(_ARGS[key], f"({value})")
         return sql
 
-    def between(self, a: str, b: str, joined: bool = False) -> str:
-        """`joined`: the query joins int_business_time_index as JOINED_INDEX (macro argument `index`)."""
-        return self._fill("business_minutes_between" + ("_joined" if joined else ""), a=a, b=b)
+    def between(self, a: str, b: str) -> str:
+        return self._fill("business_minutes_between", a=a, b=b)
 
-    def add(self, a: str, n: str, joined: bool = False) -> str:
-        return self._fill("business_minutes_add" + ("_joined" if joined else ""), a=a, n=n)
+    def add(self, a: str, n: str) -> str:
+        return self._fill("business_minutes_add", a=a, n=n)
 
     def ordinal_us(self, a: str) -> str:
         return self._fill("business_ordinal_us", a=a)

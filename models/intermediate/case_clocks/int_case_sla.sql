@@ -5,7 +5,6 @@
 -- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
 
 -- Incremental: re-derives the cases of int_case_refresh_scope and every open case.
-
 -- depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
@@ -44,15 +43,6 @@ targets as (
 
 ),
 
--- the one-row business-time index, joined once where the clocks are computed (the macros
--- read its columns instead of a scalar sub-query per look-up: DuckDB plans this query in
--- a fraction of the time)
-business_time as (
-
-    select * from {{ ref('int_business_time_index') }}
-
-),
-
 case_targets as (
 
     select
@@ -88,15 +78,15 @@ windows as (
 
 ),
 
-wait_parts as (
+wait_in_window as (
 
     select
         windows.case_id,
-        {{ ops_sla.business_minutes_between(
+        {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
             'greatest(waits.started_at, windows.intake_at)',
-            'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)',
-            index='business_time'
-        ) }} as business_minutes
+            'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)'
+        )) }} as customer_wait_business_minutes,
+        count(*) as customer_wait_intervals
 
     -- the wait's part inside the window [intake, window end) is not empty: both ends come
     -- after both starts (a wait answered at the instant it started is no interval; a
@@ -109,19 +99,7 @@ wait_parts as (
             and windows.sla_a_window_end_at > windows.intake_at
             and coalesce(waits.closed_at, windows.sla_a_window_end_at) > waits.started_at
             and coalesce(waits.closed_at, windows.sla_a_window_end_at) > windows.intake_at
-    cross join business_time
-
-),
-
-wait_in_window as (
-
-    select
-        case_id,
-        {{ ops_sla.sum_minutes('business_minutes') }} as customer_wait_business_minutes,
-        count(*) as customer_wait_intervals
-
-    from wait_parts
-    group by case_id
+    group by windows.case_id
 
 ),
 
@@ -131,13 +109,13 @@ clocks as (
         windows.*,
         case_targets.sla_b_target_minutes,
         case_targets.sla_a_target_minutes,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at', index='business_time') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at') }}
             as sla_b_business_minutes,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', index='business_time') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)') }}
             as elapsed_business_minutes_as_of,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', index='business_time') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at') }}
             as business_minutes_to_cancellation,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', index='business_time') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at') }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
@@ -147,7 +125,6 @@ clocks as (
         on windows.case_id = case_targets.case_id
     left join wait_in_window
         on windows.case_id = wait_in_window.case_id
-    cross join business_time
 
 ),
 
@@ -207,18 +184,16 @@ final as (
         sla_a_breached_including_wait,
         sla_a_breached_paused_wait,
         case
-            when sla_b_breached
-                then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes', index='business_time') }}
+            when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes') }}
         end as sla_b_breach_at,
         case
             when sla_a_breached_including_wait
-                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes', index='business_time') }}
+                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes') }}
         end as sla_a_breach_at,
         reopen_count,
         clean_event_count
 
     from scored
-    cross join business_time
 
 )
 
