@@ -4,7 +4,7 @@
     python -m ops_sla.daily --threads 1     # extra arguments go to `dbt build`
 
 dbt writes target/manifest.json (~1.5 MB) twice per command, once after loading the project
-and once at the end, plus graph.gpickle: ~0.3 s of a ~5 s daily run. A daily run needs none of
+and once at the end, plus graph.gpickle: ~0.5 s of a ~5-6 s daily run. A daily run needs none of
 it: its on-run-start guard refuses to run unless the code is the code of the last full build
 (DECISIONLOG "The daily run does not rewrite the manifest"). So this runs the build in-process
 with dbt's `--no-write-json` and then writes the one artefact the next step reads,
@@ -19,26 +19,24 @@ Exit status as dbt's: 0 every node passed, 1 some node failed, 2 dbt stopped wit
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from ops_sla.paths import ROOT
+from ops_sla.paths import dbt_target_path
 
 RUN_RESULTS = "run_results.json"
 DAILY_BUILD = ("build", "--selector", "daily", "--no-write-json")
 
 
 def target_path(dbt_args: list[str]) -> Path:
-    """Where dbt writes its artefacts: --target-path, else $DBT_TARGET_PATH, else target/ (the
-    project sets no target-path), relative to the project folder."""
-    path = os.environ.get("DBT_TARGET_PATH", "target")
+    """Where dbt writes its artefacts: a --target-path among `dbt_args`, else paths.dbt_target_path()."""
+    path = None
     for i, arg in enumerate(dbt_args):
         if arg == "--target-path" and i + 1 < len(dbt_args):
             path = dbt_args[i + 1]
         elif arg.startswith("--target-path="):
             path = arg.split("=", 1)[1]
-    return Path(path) if Path(path).is_absolute() else ROOT / path
+    return dbt_target_path(path)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,3 +26,10 @@ def warehouse() -> Path:
 
 def publish_dir() -> Path:
     return Path(os.environ.get("OPS_SLA_PUBLISH_DIR", ROOT / "publish"))
+
+
+def dbt_target_path(path: str | None = None) -> Path:
+    """dbt's target folder: `path` (a --target-path), else $DBT_TARGET_PATH, else target/ (the
+    project sets no target-path); a relative one is relative to the project, as dbt reads it."""
+    target = Path(path or os.environ.get("DBT_TARGET_PATH", "target"))
+    return target if target.is_absolute() else ROOT / target

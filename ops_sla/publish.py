@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from ops_sla.atomic import fsync_file, replacing
-from ops_sla.paths import ROOT, publish_dir, warehouse
+from ops_sla.paths import dbt_target_path, publish_dir, warehouse
 
 MART_SCHEMA = "marts"
 # the Tableau-facing marts (docs/tableau.md); any other table in schema marts is published too
@@ -113,12 +113,6 @@ def quote_str(value: str) -> str:
 
 
 # --- audit -----------------------------------------------------------------------------------
-
-def default_target_path() -> Path:
-    """dbt's target folder: $DBT_TARGET_PATH (relative to the project, as dbt reads it) or target/."""
-    path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    return path if path.is_absolute() else ROOT / path
-
 
 _RELATION = re.compile(r'^"?(?P<db>[^".]+)"?\."?(?P<schema>[^".]+)"?\."?(?P<name>[^".]+)"?$')
 
@@ -339,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run_results = args.run_results or (args.target_path or default_target_path()) / "run_results.json"
+    run_results = args.run_results or (args.target_path or dbt_target_path()) / "run_results.json"
     try:
         result = publish(args.db or warehouse(), args.publish_dir or publish_dir(), run_results,
                          allow_partial=args.allow_partial)

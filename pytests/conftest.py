@@ -66,11 +66,15 @@ def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(DBT), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+def _run(command: list[str], env: dict[str, str], check: bool, what: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(f"{what} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
     return proc
+
+
+def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    return _run([str(DBT), *args], env, check, f"dbt {' '.join(args)}")
 
 
 # what `make daily` runs: `dbt build --selector daily` in-process, without rewriting the
@@ -80,10 +84,7 @@ DAILY_COMMAND = (sys.executable, "-m", "ops_sla.daily")
 
 def run_daily(env: dict[str, str], *extra: str, check: bool = True) -> subprocess.CompletedProcess:
     """The daily run, as `make daily` runs it; `extra` goes to `dbt build`."""
-    proc = subprocess.run([*DAILY_COMMAND, *extra], cwd=ROOT, env=env, capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"the daily run failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
-    return proc
+    return _run([*DAILY_COMMAND, *extra], env, check, "the daily run")
 
 
 _MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")

@@ -20,19 +20,20 @@ def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
 
 
-def dbt(args: list[str], env: dict[str, str]) -> Measured:
-    m = run_measured([DBT, *args], env=env, cwd=ROOT)
+def _checked(command: list[str], env: dict[str, str], what: str) -> Measured:
+    m = run_measured(command, env=env, cwd=ROOT)
     if m.returncode != 0:
-        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{m.stdout[-4000:]}")
+        raise RuntimeError(f"{what} failed:\n{m.stdout[-4000:]}")
     return m
+
+
+def dbt(args: list[str], env: dict[str, str]) -> Measured:
+    return _checked([DBT, *args], env, f"dbt {' '.join(args)}")
 
 
 def daily(env: dict[str, str]) -> Measured:
     """The daily run as `make daily` runs it (ops_sla/daily.py: `dbt build --selector daily`)."""
-    m = run_measured([sys.executable, "-m", "ops_sla.daily"], env=env, cwd=ROOT)
-    if m.returncode != 0:
-        raise RuntimeError(f"the daily run failed:\n{m.stdout[-4000:]}")
-    return m
+    return _checked([sys.executable, "-m", "ops_sla.daily"], env, "the daily run")
 
 
 def generate(out: Path, *args: str) -> Measured:
