@@ -91,21 +91,38 @@
 
         {#- 1. every parquet file is where the models read it and is a parquet file at all -#}
         {#- the case and event files already loaded: an incremental run's models never read
-            their values again -#}
+            their values again. A file loaded since ops-sla records each file's size and
+            modification time, and still of that size and time, passed every check of this
+            hook when it was loaded and is not checked again; one that changed is (and the
+            guard assert_loaded_raw_files_unchanged stops the run on it, after this hook) -#}
         {%- set loaded_tables = [] if flags.FULL_REFRESH
             else ops_sla.raw_file_tables_in_warehouse() | selectattr('has_source_file') | list -%}
-        {%- set loaded = loaded_tables | map(attribute='relation') | list -%}
         {#- raw_cases, when it holds files loaded before (none on a full refresh) -#}
         {%- set loaded_cases = loaded_tables | selectattr('table', 'equalto', 'cases')
             | map(attribute='relation') | first | default(none) -%}
         {%- set files_sql -%}
             with
             loaded as (
-                {%- for relation in loaded %}
-                select distinct source_file from {{ relation }}
+                {%- for table in loaded_tables %}
+                -- (every row of a file carries the same size and time)
+                select
+                    source_file,
+                    {%- if table.has_file_stats %}
+                    any_value(source_file_bytes) as source_file_bytes,
+                    any_value(source_file_modified_at) as source_file_modified_at
+                    {%- else %}
+                    cast(null as bigint) as source_file_bytes,
+                    cast(null as timestamptz) as source_file_modified_at
+                    {%- endif %}
+                from {{ table.relation }}
+                group by source_file
                 union all
                 {%- endfor %}
-                select cast(null as varchar) as source_file where false
+                select
+                    cast(null as varchar) as source_file,
+                    cast(null as bigint) as source_file_bytes,
+                    cast(null as timestamptz) as source_file_modified_at
+                where false
             ),
             files as (
                 {%- for table, spec in tables.items() %}
@@ -115,7 +132,7 @@
                     {{ ops_sla.sql_literal(spec.key or '') }} as partition_key,
                     filename as file,
                     size,
-                    content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob and size >= 12 as has_magic
+                    last_modified
                 from read_blob({{ ops_sla.sql_literal(raw_dir ~ '/' ~ table ~ '/**/*.parquet') }})
                 {%- endfor %}
             ),
@@ -131,42 +148,44 @@
                 from files
             )
             select
-                relative_file,
-                file,
+                located.relative_file,
                 -- the file as a SQL literal (as sql_literal() writes it), for the lists below:
                 -- one Jinja macro call per file, for 370 files, took longer than this query
-                '''' || replace(file, '''', '''''') || '''' as file_literal,
-                relative_file in (select source_file from loaded) as is_loaded,
+                '''' || replace(located.file, '''', '''''') || '''' as file_literal,
+                loaded.source_file is not null as is_loaded,
+                coalesce(
+                    loaded.source_file_bytes = located.size and loaded.source_file_modified_at = located.last_modified,
+                    false
+                ) as is_unchanged,
                 case
-                    when not is_read then
+                    when not located.is_read then
                         'not read: the models read only '
-                        || case when partition_key = '' then raw_table || '/<name>.parquet'
-                           else raw_table || '/' || partition_key || '=YYYY-MM-DD/<name>.parquet' end
-                    when partition_key <> ''
-                        and try_cast(nullif(regexp_extract(
-                            partition_folder, '^' || partition_key || '=(\d{4}-\d{2}-\d{2})$', 1), '') as date) is null
-                        then 'partition folder ' || partition_folder || ' is not ' || partition_key || '=YYYY-MM-DD'
-                    when not has_magic then
-                        'not a readable parquet file (' || size || ' bytes, no PAR1 header/footer): '
-                        || 'truncated or corrupt - deliver it again'
+                        || case when located.partition_key = '' then located.raw_table || '/<name>.parquet'
+                           else located.raw_table || '/' || located.partition_key || '=YYYY-MM-DD/<name>.parquet' end
+                    when located.partition_key <> ''
+                        and try_cast(nullif(regexp_extract(located.partition_folder,
+                            '^' || located.partition_key || '=(\d{4}-\d{2}-\d{2})$', 1), '') as date) is null
+                        then 'partition folder ' || located.partition_folder || ' is not '
+                            || located.partition_key || '=YYYY-MM-DD'
                 end as problem
             from located
-            order by relative_file
+            left join loaded
+                on located.relative_file = loaded.source_file
+            order by located.relative_file
         {%- endset -%}
-        {%- set files = run_query(files_sql) -%}
         {%- set problems = [] -%}
-        {#- every file's schema is read by the models (DuckDB reads each footer of a table's
-            files to bind them), so every file is checked below for a readable schema, columns
-            and types; the values only of the files this run loads: a case or event file loaded
-            before is never read again (the guard assert_loaded_raw_files_unchanged stops a run
-            when one changed since). -#}
+        {#- the files checked below: all but the loaded, unchanged ones. DuckDB reads the
+            schema (the footer) of every file of a table to bind the models' queries, so these
+            are checked for a readable schema and the contract's columns and types; for their
+            values, those this run loads (a case or event file loaded before is never read
+            again) -#}
         {%- set readable = [] -%}
         {%- set to_read = [] -%}
         {%- set cases_to_read = [] -%}
-        {%- for row in files.rows -%}
+        {%- for row in run_query(files_sql).rows -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
-            {%- else -%}
+            {%- elif not row['is_unchanged'] -%}
                 {%- do readable.append(row['file_literal']) -%}
                 {%- if not row['is_loaded'] -%}
                     {%- do to_read.append(row['file_literal']) -%}
@@ -177,15 +196,35 @@
             {%- endif -%}
         {%- endfor -%}
 
+        {#- ... a parquet file at all: the PAR1 magic bytes at both ends -#}
+        {%- if readable -%}
+            {%- set magic_sql -%}
+                select
+                    replace(filename, {{ prefix }}, '') as relative_file,
+                    '''' || replace(filename, '''', '''''') || '''' as file_literal,
+                    size
+                from read_blob([{{ readable | join(", ") }}])
+                where not (size >= 12 and content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob)
+                order by relative_file
+            {%- endset -%}
+            {%- for row in run_query(magic_sql).rows -%}
+                {%- do problems.append(row['relative_file'] ~ ": not a readable parquet file (" ~ row['size']
+                    ~ " bytes, no PAR1 header/footer): truncated or corrupt - deliver it again") -%}
+                {%- for files in [readable, to_read, cases_to_read] if row['file_literal'] in files -%}
+                    {%- do files.remove(row['file_literal']) -%}
+                {%- endfor -%}
+            {%- endfor -%}
+        {%- endif -%}
+
         {#- ... and DuckDB can read its schema and, for the files this run loads, its values: a
             damaged footer behind intact PAR1 bytes fails the schema query below, or a model,
             with an error that names no file -#}
         {%- if readable -%}
             {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
             {%- set probe_sql -%}
-                select count(*) as n from duckdb_functions() where function_name = '{{ probe }}'
+                select exists (select 1 from duckdb_functions() where function_name = '{{ probe }}') as found
             {%- endset -%}
-            {%- if run_query(probe_sql).rows[0]['n'] == 0 -%}
+            {%- if not run_query(probe_sql).rows[0]['found'] -%}
                 {{ exceptions.raise_compiler_error(
                     "ops-sla: the DuckDB connection has no function " ~ probe ~ ": the dbt profile must "
                     ~ "load the plugin ops_sla.duckdb_plugin (plugins: [{module: ops_sla.duckdb_plugin}], "

@@ -190,7 +190,12 @@
                 loaded as (
                     {%- for table, relation in loaded %}
                     {% if not loop.first %}union all {% endif -%}
-                    select distinct source_file, source_file_bytes, source_file_modified_at from {{ relation }}
+                    select
+                        source_file,
+                        any_value(source_file_bytes) as source_file_bytes,
+                        any_value(source_file_modified_at) as source_file_modified_at
+                    from {{ relation }}
+                    group by source_file  -- every row of a file carries the same size and time
                     {%- endfor %}
                 ),
                 present as (

@@ -575,6 +575,20 @@ def test_incremental_run_refused_when_a_loaded_raw_file_changed(warehouse: Wareh
     assert mart_differences(warehouse.db, copy) == {}
 
 
+def test_incremental_run_checks_a_loaded_file_that_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The raw-contract hook does not check a loaded file again while its size and modification
+    time are those recorded when it was loaded; one truncated since is checked, and named."""
+    raw = tmp_path / "raw"
+    shutil.copytree(warehouse.raw, raw)  # copy2 keeps the modification times
+    cases = sorted((raw / "cases").glob("*/*.parquet"))[5]
+    data = cases.read_bytes()
+    cases.write_bytes(data[: len(data) // 2])
+    _, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
+    rel = cases.relative_to(raw)
+    assert f"{rel}: not a readable parquet file ({len(data) // 2} bytes, no PAR1 header/footer)" in out, out[-3000:]
+    assert out.count(".parquet: ") == 1, out[-3000:]  # the untouched loaded files are not listed
+
+
 def test_incremental_run_refused_after_a_partial_full_refresh(warehouse: Warehouse, tmp_path: Path) -> None:
     """Reloading only the raw table from a corrected file gets past the raw-file check, but
     the events derived from the old file stay (each file is derived once): after a full
