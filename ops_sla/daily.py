@@ -13,13 +13,8 @@ serialises, so publish audits it exactly as it audits a `dbt build`'s). The run_
 an earlier command is removed first: a run that dies before writing its own leaves none behind
 for publish to mistake for it.
 
-It also collects garbage less often than Python's defaults (DECISIONLOG "The daily run
-collects garbage less often"): dbt allocates millions of small objects in a daily run, most
-freed at once by reference counting, yet Python's cyclic collector ran ~600 times and spent
-~0.33 s walking them. Here the youngest generation is collected every 20,000 allocations
-instead of 700, and the objects dbt's imports create (modules, classes, functions: alive
-until the process ends) are frozen out of every later collection: ~0.1 s of collection
-left, ~35 MB more at the peak (~0.57 GB).
+Like every dbt command the Makefile runs (ops_sla/dbt_cli.py), it collects garbage less often
+than Python's defaults (DECISIONLOG "dbt commands collect garbage less often").
 
 Exit status as dbt's: 0 every node passed, 1 some node failed, 2 dbt stopped with an error.
 """
@@ -27,17 +22,14 @@ Exit status as dbt's: 0 every node passed, 1 some node failed, 2 dbt stopped wit
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
+from ops_sla.dbt_cli import collect_less_often, freeze_what_is_alive
 from ops_sla.paths import dbt_target_path
 
 RUN_RESULTS = "run_results.json"
 DAILY_BUILD = ("build", "--selector", "daily", "--no-write-json")
-# allocations between two collections of the youngest generation (Python's default: 700);
-# the older generations keep their defaults
-YOUNG_GENERATION_THRESHOLD = 20_000
 
 
 def target_path(dbt_args: list[str]) -> Path:
@@ -68,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     results = target_path(dbt_args) / RUN_RESULTS
     results.unlink(missing_ok=True)
 
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
-    from dbt.cli.main import dbtRunner  # dbt's imports take ~1.5 s: not for --help
+    collect_less_often()
+    from dbt.cli.main import dbtRunner  # dbt's imports take ~1 s: not for --help
 
-    gc.freeze()  # what the imports created lives as long as the process: never collect it
+    freeze_what_is_alive()
     outcome = dbtRunner().invoke([*DAILY_BUILD, *dbt_args])
     if outcome.result is not None and hasattr(outcome.result, "write"):
         results.parent.mkdir(parents=True, exist_ok=True)
