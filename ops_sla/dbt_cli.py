@@ -8,14 +8,16 @@ command group). The only difference is when memory held in reference cycles is r
 (DECISIONLOG "dbt commands collect garbage less often"): dbt allocates millions of small
 objects per command, and with Python's defaults the cyclic collector runs every 700 net
 allocations, walking them again and again; ~1 s of a full build and ~0.3 s of a daily run
-here. `collect_less_often()` raises that to every 20,000, and once dbt is imported, its
-modules, classes and functions (alive until the process ends) are frozen out of every later
-collection. `python -m ops_sla.daily` (the daily run) does the same.
+here. `collect_less_often()` raises that to every 20,000, and once dbt's command line is
+imported, the modules, classes and functions it loaded (alive until the process ends) are
+frozen out of every later collection. `python -m ops_sla.daily` (the daily run) does the same.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
+from typing import NoReturn
 
 # net allocations between two collections of the youngest generation (Python's default: 700);
 # the older generations keep their thresholds
@@ -34,13 +36,16 @@ def freeze_what_is_alive() -> None:
     gc.freeze()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> NoReturn:
     """Run one dbt command (`argv`, default the command line); exits with dbt's status."""
+    if argv is not None:
+        sys.argv = ["dbt", *argv]  # dbt also reads sys.argv itself (its flags, the logged command)
     collect_less_often()
     from dbt.cli.main import cli  # dbt's imports take ~1 s
 
     freeze_what_is_alive()
-    cli.main(args=argv, prog_name="dbt")  # dbt's own entry point: raises SystemExit
+    cli.main(args=sys.argv[1:], prog_name="dbt")  # dbt's own entry point: raises SystemExit
+    raise SystemExit(0)  # (click always exits first)
 
 
 if __name__ == "__main__":
