@@ -29,9 +29,29 @@
      from read_blob({{ ops_sla.sql_literal(ops_sla.raw_tables()[table].pattern) }}))
 {%- endmacro %}
 
+{#- The files a raw table (raw_cases, raw_events_log) has loaded, with the size and
+    modification time recorded when it loaded them, as a subquery: (source_file,
+    source_file_bytes, source_file_modified_at). Every row of a file carries the same size and
+    time, so it groups by file (a three-column distinct over the rows cost more). -#}
+{% macro loaded_raw_file_stats(relation) -%}
+    (select
+        source_file,
+        any_value(source_file_bytes) as source_file_bytes,
+        any_value(source_file_modified_at) as source_file_modified_at
+     from {{ relation }}
+     group by source_file)
+{%- endmacro %}
+
 {#- A SQL string literal. -#}
 {% macro sql_literal(text) -%}
     '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- SQL: the text of the SQL expression `expression` as a SQL string literal, as sql_literal()
+    writes it (for a query whose rows are pasted into later queries: one Jinja macro call per
+    row, for 370 files, took longer than the query). -#}
+{% macro sql_literal_in_sql(expression) -%}
+    '''' || replace({{ expression }}, '''', '''''') || ''''
 {%- endmacro %}
 
 {#- Raise one compiler error listing the problems (at most 25 lines). -#}
@@ -104,18 +124,15 @@
             with
             loaded as (
                 {%- for table in loaded_tables %}
-                -- (every row of a file carries the same size and time)
-                select
+                {%- if table.has_file_stats %}
+                select * from {{ ops_sla.loaded_raw_file_stats(table.relation) }}
+                {%- else %}
+                select distinct
                     source_file,
-                    {%- if table.has_file_stats %}
-                    any_value(source_file_bytes) as source_file_bytes,
-                    any_value(source_file_modified_at) as source_file_modified_at
-                    {%- else %}
                     cast(null as bigint) as source_file_bytes,
                     cast(null as timestamptz) as source_file_modified_at
-                    {%- endif %}
                 from {{ table.relation }}
-                group by source_file
+                {%- endif %}
                 union all
                 {%- endfor %}
                 select
@@ -149,9 +166,7 @@
             )
             select
                 located.relative_file,
-                -- the file as a SQL literal (as sql_literal() writes it), for the lists below:
-                -- one Jinja macro call per file, for 370 files, took longer than this query
-                '''' || replace(located.file, '''', '''''') || '''' as file_literal,
+                {{ ops_sla.sql_literal_in_sql('located.file') }} as file_literal,
                 loaded.source_file is not null as is_loaded,
                 coalesce(
                     loaded.source_file_bytes = located.size and loaded.source_file_modified_at = located.last_modified,
@@ -201,7 +216,7 @@
             {%- set magic_sql -%}
                 select
                     replace(filename, {{ prefix }}, '') as relative_file,
-                    '''' || replace(filename, '''', '''''') || '''' as file_literal,
+                    {{ ops_sla.sql_literal_in_sql('filename') }} as file_literal,
                     size
                 from read_blob([{{ readable | join(", ") }}])
                 where not (size >= 12 and content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob)

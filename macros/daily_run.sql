@@ -190,12 +190,7 @@
                 loaded as (
                     {%- for table, relation in loaded %}
                     {% if not loop.first %}union all {% endif -%}
-                    select
-                        source_file,
-                        any_value(source_file_bytes) as source_file_bytes,
-                        any_value(source_file_modified_at) as source_file_modified_at
-                    from {{ relation }}
-                    group by source_file  -- every row of a file carries the same size and time
+                    select * from {{ ops_sla.loaded_raw_file_stats(relation) }}
                     {%- endfor %}
                 ),
                 present as (

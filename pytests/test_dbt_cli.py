@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT
-
-DBT = Path(sys.executable).parent / "dbt"
+from conftest import DBT, ROOT
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
