@@ -475,6 +475,26 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     assert _last_logged_status(copy) == ("failed",)
 
 
+def test_daily_reconciliation_reads_whole_files(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The daily form of assert_every_raw_event_has_one_outcome checks every row of the files
+    the run loaded or re-classified rows of, not only the rows it wrote: an outcome in the new
+    events file that no raw row has (left there by something else than this run) fails the
+    daily run as it fails a full build."""
+    raw = _next_day(warehouse, tmp_path)
+    new_events = sorted((raw / "events_log").glob("ingestion_date=2026-01-01/*.parquet"))
+    assert new_events
+    phantom = str(new_events[0].relative_to(raw))
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("insert into intermediate.int_events_classified select * replace (? as source_file,"
+                    " 999999999 as source_row) from intermediate.int_events_classified"
+                    " where disposition = 'clean' limit 1", [phantom])
+    out = _daily_fails(raw, copy, tmp_path / "target")
+    assert "FAIL 1 assert_every_raw_event_has_one_outcome" in out, out[-4000:]
+    assert _last_logged_status(copy) == ("failed",)
+
+
 def test_daily_run_names_a_new_file_it_cannot_read(warehouse: Warehouse, tmp_path: Path) -> None:
     """A new events file whose schema reads but whose values do not (a damaged footer): the
     daily run, which reads only the new files, stops before building anything, naming it."""

@@ -1,9 +1,11 @@
 -- Reconciliation: every raw event row ends in exactly one place - the clean stream, the
 -- removed duplicates or quarantined_events - and nothing else appears there.
--- A daily run checks the rows loaded or re-classified since the last complete build - its
--- own, and (defensively: the run re-processes them anyway) those of a run that failed
--- since; the others did not change since the build that checked them. A full build checks
--- every row.
+-- A daily run checks every row of the files it loaded rows of or re-classified rows of
+-- since the last complete build - its own, and (defensively: the run re-processes them
+-- anyway) those of a run that failed since; the other files' rows did not change since the
+-- build that checked them. Whole files, read through a filter on the file, not a join on
+-- each row's key: an old outcome left behind for a re-classified row is in the same file.
+-- A full build checks every row.
 
 {{ config(tags=['daily']) }}
 
@@ -12,13 +14,29 @@
 
 with
 
+{%- if daily %}
+
+checked_files as (
+
+    select source_file from {{ ref('raw_events_log') }}
+    where loaded_at > {{ since }}
+    union
+    select source_file from {{ ref('int_events_classified') }}
+    where classified_at > {{ since }}
+
+),
+
+{%- endif %}
+
 raw_rows as (
 
     select
         source_file,
-        source_row,
-        loaded_at
+        source_row
     from {{ ref('raw_events_log') }}
+    {%- if daily %}
+    where source_file in (select source_file from checked_files)
+    {%- endif %}
 
 ),
 
@@ -45,38 +63,6 @@ all_outcomes as (
 
 ),
 
-{%- if daily %}
-
-touched as (
-
-    select
-        source_file,
-        source_row
-    from raw_rows
-    where loaded_at > {{ since }}
-    union
-    select
-        source_file,
-        source_row
-    from {{ ref('int_events_classified') }}
-    where classified_at > {{ since }}
-
-),
-
-{%- endif %}
-
-checked_raw_rows as (
-
-    select
-        source_file,
-        source_row
-    from raw_rows
-    {%- if daily %}
-    inner join touched using (source_file, source_row)
-    {%- endif %}
-
-),
-
 outcomes as (
 
     select
@@ -85,7 +71,7 @@ outcomes as (
         outcome
     from all_outcomes
     {%- if daily %}
-    inner join touched using (source_file, source_row)
+    where source_file in (select source_file from checked_files)
     {%- endif %}
 
 ),
@@ -109,7 +95,7 @@ select
     outcome_counts.outcomes,
     outcome_counts.outcome_list
 
-from checked_raw_rows as raw_rows
+from raw_rows
 full outer join outcome_counts
     on
         raw_rows.source_file = outcome_counts.source_file
