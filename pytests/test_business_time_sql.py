@@ -30,7 +30,7 @@ from conftest import ROOT, dbt_env, run_dbt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops_sla.bench.business_time import MacroSql, compile_business_time_sql
+from ops_sla.bench.business_time import JOINED_INDEX, MacroSql, compile_business_time_sql
 from ops_sla.reference.business_time import BusinessCalendar, business_add, business_seconds_between
 
 US_PER_MIN = 60_000_000
@@ -151,37 +151,42 @@ def evaluate(con: duckdb.DuckDBPyConnection, query: str, columns: dict[str, tupl
 # --------------------------------------------------------------------------- queries
 
 
-def triple_query(sql: MacroSql) -> str:
-    """f over a batch of (a, b, c) instants and add(a, n); every instant out as epoch_us."""
+def triple_query(sql: MacroSql, index: str | None = None) -> str:
+    """f over a batch of (a, b, c) instants and add(a, n); every instant out as epoch_us.
+    `index`: the macros' argument - none (scalar sub-queries), JOINED_INDEX (the query joins
+    the index under that alias) or '' (the index's numbers are columns of each row)."""
+    joined = f"cross join intermediate.int_business_time_index as {JOINED_INDEX}" if index == JOINED_INDEX else ""
+    numbers = ", idx.first_bucket_us, idx.bucket_count, idx.business_bucket_count" if index == "" else ""
+    with_numbers = "cross join intermediate.int_business_time_index as idx" if index == "" else ""
     return f"""
         with p as (
-            select i, make_timestamptz(a_us) as a, make_timestamptz(b_us) as b,
-                   make_timestamptz(c_us) as c, n
-            from inp
+            select inp.i, make_timestamptz(a_us) as a, make_timestamptz(b_us) as b,
+                   make_timestamptz(c_us) as c, n{numbers}
+            from inp {with_numbers}
         ),
         q as (
-            select p.*, {sql.add('p.a', 'p.n')} as t
-            from p
+            select p.*, {sql.add('p.a', 'p.n', index)} as t
+            from p {joined}
         )
         select
             i,
-            {sql.between('a', 'b')} as ab,
-            {sql.between('b', 'a')} as ba,
-            {sql.between('b', 'c')} as bc,
-            {sql.between('a', 'c')} as ac,
-            {sql.between('a', 'a')} as aa,
+            {sql.between('a', 'b', index)} as ab,
+            {sql.between('b', 'a', index)} as ba,
+            {sql.between('b', 'c', index)} as bc,
+            {sql.between('a', 'c', index)} as ac,
+            {sql.between('a', 'a', index)} as aa,
             epoch_us(t) as t_us,
-            {sql.between('a', 't')} as a_t,
-            {sql.between('t', 't + interval 1 microsecond')} as t_step
-        from q
+            {sql.between('a', 't', index)} as a_t,
+            {sql.between('t', 't + interval 1 microsecond', index)} as t_step
+        from q {joined}
         order by i
     """
 
 
 def run_triples(bt: BT, triples: list[tuple[int | None, int | None, int | None, float | None]],
-                con: duckdb.DuckDBPyConnection | None = None) -> list[tuple]:
+                con: duckdb.DuckDBPyConnection | None = None, index: str | None = None) -> list[tuple]:
     a, b, c, n = zip(*triples, strict=True) if triples else ((), (), (), ())
-    return evaluate(con or bt.con, triple_query(bt.sql), {
+    return evaluate(con or bt.con, triple_query(bt.sql, index), {
         "i": (pa.int64(), list(range(len(triples)))),
         "a_us": (pa.int64(), list(a)),
         "b_us": (pa.int64(), list(b)),
@@ -315,6 +320,17 @@ def test_sql_calendar_range_matches_reference(bt: BT) -> None:
 def test_between_and_add_match_reference_and_laws(bt: BT, data: st.DataObject) -> None:
     batch = data.draw(batches(bt))
     check_triples(bt, batch, run_triples(bt, batch))
+
+
+@pytest.mark.parametrize("index", [JOINED_INDEX, ""], ids=["joined-index", "index-columns"])
+@settings(HYPOTHESIS, max_examples=10)
+@given(data=st.data())
+def test_index_argument_matches_reference_and_laws(bt: BT, index: str, data: st.DataObject) -> None:
+    """The macros with argument `index` - the query joins int_business_time_index under an
+    alias, or carries its numbers as columns (as int_case_sla does) - obey the same
+    reference and laws, NULLs and range edges included."""
+    batch = data.draw(batches(bt))
+    check_triples(bt, batch, run_triples(bt, batch, index=index))
 
 
 @settings(HYPOTHESIS, max_examples=10)

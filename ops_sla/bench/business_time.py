@@ -46,6 +46,9 @@ REPEATS = 3
 GOAL_VS_DATEDIFF = 15.0  # macro at most this many times the plain datediff
 GOAL_VS_SPINE = 500.0  # macro at least this many times faster than the scaled spine
 
+# the alias under which a query joins int_business_time_index for the `*_joined` templates;
+# the `*_columns` templates read the index's numbers as plain columns of the row (index='')
+JOINED_INDEX = "business_time"
 # Placeholders substituted textually for the macro arguments (the macros embed their
 # arguments verbatim, so compiling once with placeholders gives a reusable template).
 _ARGS = {"a": "__OPS_SLA_ARG_A__", "b": "__OPS_SLA_ARG_B__", "n": "__OPS_SLA_ARG_N__"}
@@ -53,6 +56,11 @@ _CALLS = {
     "business_minutes_between": "{{ business_minutes_between('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_B__') }}",
     "business_minutes_add": "{{ business_minutes_add('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_N__') }}",
     "business_ordinal_us": "{{ business_ordinal_us('__OPS_SLA_ARG_A__') }}",
+    # the same with the index joined under an alias (index='business_time'), and with its
+    # numbers already columns of the row (index=''), as int_case_sla reads them
+    **{f"{macro}_{form}": f"{{{{ {macro}('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_{arg}__', index='{index}') }}}}"
+       for macro, arg in (("business_minutes_between", "B"), ("business_minutes_add", "N"))
+       for form, index in (("joined", JOINED_INDEX), ("columns", ""))},
     "local_to_instant": "{{ local_to_instant('__OPS_SLA_ARG_A__') }}",
     "instant_to_local": "{{ instant_to_local('__OPS_SLA_ARG_A__') }}",
 }
@@ -70,11 +78,16 @@ class MacroSql:
             sql = sql.replace(_ARGS[key], f"({value})")
         return sql
 
-    def between(self, a: str, b: str) -> str:
-        return self._fill("business_minutes_between", a=a, b=b)
+    @staticmethod
+    def _form(index: str | None) -> str:
+        """The template suffix for the macros' argument `index`: none, JOINED_INDEX or ''."""
+        return {None: "", JOINED_INDEX: "_joined", "": "_columns"}[index]
 
-    def add(self, a: str, n: str) -> str:
-        return self._fill("business_minutes_add", a=a, n=n)
+    def between(self, a: str, b: str, index: str | None = None) -> str:
+        return self._fill("business_minutes_between" + self._form(index), a=a, b=b)
+
+    def add(self, a: str, n: str, index: str | None = None) -> str:
+        return self._fill("business_minutes_add" + self._form(index), a=a, n=n)
 
     def ordinal_us(self, a: str) -> str:
         return self._fill("business_ordinal_us", a=a)

@@ -1,10 +1,6 @@
--- SLA clocks of every case, in business minutes (DECISIONLOG "SLA semantics"):
---   SLA B first touch      intake -> first touch
---   SLA A first resolution intake -> first RESOLVED, including customer wait or paused
---                          during it (wait clipped to the SLA window)
--- Open cases are measured up to the data's as-of instant; cancelled cases are not scored.
-
--- Incremental: re-derives the cases of int_case_refresh_scope and every open case.
+-- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; what each
+-- clock measures: _case_clocks__models.yml). Incremental: re-derives the cases of
+-- int_case_refresh_scope and every open case.
 -- depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
@@ -31,9 +27,16 @@ waits as (
 
 ),
 
-as_of as (
+-- one row: the as-of instant and the index numbers the business-time macros read (argument index)
+run_constants as (
 
-    select as_of_at from {{ ref('int_data_as_of') }}
+    select
+        as_of.as_of_at,
+        business_time.first_bucket_us,
+        business_time.bucket_count,
+        business_time.business_bucket_count
+    from {{ ref('int_data_as_of') }} as as_of
+    cross join {{ ref('int_business_time_index') }} as business_time
 
 ),
 
@@ -47,19 +50,15 @@ case_targets as (
 
     select
         cases.case_id,
-        cases.tier,
-        coalesce(sla_b_tier.target_business_minutes, sla_b_all.target_business_minutes) as sla_b_target_minutes,
-        coalesce(sla_a_tier.target_business_minutes, sla_a_all.target_business_minutes) as sla_a_target_minutes
+        arg_min(targets.target_business_minutes, targets.tier is null) filter (where targets.sla_name = 'SLA_B')
+            as sla_b_target_minutes,
+        arg_min(targets.target_business_minutes, targets.tier is null) filter (where targets.sla_name = 'SLA_A')
+            as sla_a_target_minutes
 
     from cases
-    left join targets as sla_b_tier
-        on sla_b_tier.sla_name = 'SLA_B' and cases.tier = sla_b_tier.tier
-    left join targets as sla_b_all
-        on sla_b_all.sla_name = 'SLA_B' and sla_b_all.tier is null
-    left join targets as sla_a_tier
-        on sla_a_tier.sla_name = 'SLA_A' and cases.tier = sla_a_tier.tier
-    left join targets as sla_a_all
-        on sla_a_all.sla_name = 'SLA_A' and sla_a_all.tier is null
+    left join targets
+        on cases.tier = targets.tier or targets.tier is null
+    group by cases.case_id
 
 ),
 
@@ -67,14 +66,14 @@ windows as (
 
     select
         milestones.*,
-        as_of.as_of_at,
+        run_constants.*,
         case
             when milestones.case_status = 'resolved' then milestones.first_resolution_at
-            when milestones.case_status = 'open' then greatest(as_of.as_of_at, milestones.intake_at)
+            when milestones.case_status = 'open' then greatest(run_constants.as_of_at, milestones.intake_at)
         end as sla_a_window_end_at
 
     from milestones
-    cross join as_of
+    cross join run_constants
 
 ),
 
@@ -84,13 +83,13 @@ wait_in_window as (
         windows.case_id,
         {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
             'greatest(waits.started_at, windows.intake_at)',
-            'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)'
+            'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)',
+            index='windows'
         )) }} as customer_wait_business_minutes,
         count(*) as customer_wait_intervals
 
-    -- the wait's part inside the window [intake, window end) is not empty: both ends come
-    -- after both starts (a wait answered at the instant it started is no interval; a
-    -- cancelled case has no window)
+    -- the wait's part inside the window [intake, window end) is not empty: both ends come after
+    -- both starts (a wait answered at the instant it started is no interval; a cancelled case has no window)
     from windows
     inner join waits
         on
@@ -109,13 +108,14 @@ clocks as (
         windows.*,
         case_targets.sla_b_target_minutes,
         case_targets.sla_a_target_minutes,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at', index='windows') }}
             as sla_b_business_minutes,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)') }}
-            as elapsed_business_minutes_as_of,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at') }}
+        {{ ops_sla.business_minutes_between(
+            'windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', index='windows'
+        ) }} as elapsed_business_minutes_as_of,
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', index='windows') }}
             as business_minutes_to_cancellation,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at') }}
+        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', index='windows') }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
@@ -184,11 +184,11 @@ final as (
         sla_a_breached_including_wait,
         sla_a_breached_paused_wait,
         case
-            when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes') }}
+            when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes', index='') }}
         end as sla_b_breach_at,
         case
             when sla_a_breached_including_wait
-                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes') }}
+                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes', index='') }}
         end as sla_a_breach_at,
         reopen_count,
         clean_event_count
