@@ -14,7 +14,9 @@ an earlier command is removed first: a run that dies before writing its own leav
 for publish to mistake for it.
 
 Like every dbt command the Makefile runs (ops_sla/dbt_cli.py), it collects garbage less often
-than Python's defaults (DECISIONLOG "dbt commands collect garbage less often").
+than Python's defaults and reuses the Python code Jinja generated for the same templates in
+earlier commands (DECISIONLOG "dbt commands collect garbage less often", "dbt commands reuse
+compiled Jinja").
 
 Exit status as dbt's: 0 every node passed, 1 some node failed, 2 dbt stopped with an error.
 """
@@ -23,24 +25,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from ops_sla import jinja_cache
 from ops_sla.dbt_cli import collect_less_often, freeze_what_is_alive
-from ops_sla.paths import dbt_target_path
+from ops_sla.paths import dbt_target_path_of
 
 RUN_RESULTS = "run_results.json"
 DAILY_BUILD = ("build", "--selector", "daily", "--no-write-json")
-
-
-def target_path(dbt_args: list[str]) -> Path:
-    """Where dbt writes its artefacts: a --target-path among `dbt_args`, else paths.dbt_target_path()."""
-    path = None
-    for i, arg in enumerate(dbt_args):
-        if arg == "--target-path" and i + 1 < len(dbt_args):
-            path = dbt_args[i + 1]
-        elif arg.startswith("--target-path="):
-            path = arg.split("=", 1)[1]
-    return dbt_target_path(path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,10 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     _, dbt_args = build_parser().parse_known_args(argv)
-    results = target_path(dbt_args) / RUN_RESULTS
+    target = dbt_target_path_of(dbt_args)
+    results = target / RUN_RESULTS
     results.unlink(missing_ok=True)
 
     collect_less_often()
+    jinja_cache.install(target)
     from dbt.cli.main import dbtRunner  # dbt's imports take ~1 s: not for --help
 
     freeze_what_is_alive()
