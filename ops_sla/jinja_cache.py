@@ -15,10 +15,11 @@ dbt versions. A template that fails to compile is not cached (the error is raise
 With DBT_MACRO_DEBUGGING set (dbt then puts each template's Python source in linecache for
 tracebacks) or OPS_SLA_JINJA_CACHE=0, nothing is cached.
 
-The cache is one file in dbt's target folder (`make clean` and `dbt clean` remove it), read
-once when the command starts and rewritten, atomically, when the command compiled something
-new; entries no command used for CACHE_DAYS days are dropped then. DECISIONLOG: "dbt commands
-reuse compiled Jinja".
+The cache is one file per interpreter and release set in the folder CACHE_DIR of dbt's
+target folder (`make clean` and `dbt clean` remove it), read once when the command starts
+and rewritten, atomically, when the command compiled something new; entries no command used
+for CACHE_DAYS days are dropped then, and so are the files of other releases not written for
+as long. DECISIONLOG: "dbt commands reuse compiled Jinja".
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-CACHE_FILE = "ops_sla_jinja_cache.marshal"
+CACHE_DIR = "ops_sla_jinja_cache"
 CACHE_DAYS = 30
 _FORMAT = 1  # bumped when the file's layout changes
 
@@ -78,10 +79,12 @@ def environment_signature(env: Any) -> tuple:
 class CompiledTemplateCache:
     """Code objects of compiled template sources, by key, kept in one file."""
 
-    def __init__(self, path: Path, now: float | None = None) -> None:
-        self.path = path
+    def __init__(self, folder: Path, now: float | None = None) -> None:
         self.now = time.time() if now is None else now
         self.versions = _versions()
+        # one file per interpreter and release set: commands of two virtualenvs sharing a
+        # target folder do not throw each other's entries away
+        self.path = folder / f"{hashlib.sha256(repr(self.versions).encode()).hexdigest()[:16]}.marshal"
         self.entries: dict[str, tuple[float, bytes]] = {}  # key -> (last used, marshalled code)
         self.used: set[str] = set()
         self.added = 0
@@ -141,6 +144,9 @@ class CompiledTemplateCache:
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
+            for other in self.path.parent.glob("*.marshal"):
+                if other != self.path and other.stat().st_mtime < oldest:
+                    other.unlink(missing_ok=True)  # another release's, unused for CACHE_DAYS days
         except OSError:
             pass  # a cache that cannot be written only costs the next command the compile time
 
@@ -153,14 +159,14 @@ def enabled() -> bool:
 
 
 def install(target: Path) -> CompiledTemplateCache | None:
-    """Serve Jinja's compiled template code from (and keep it in) `target`/CACHE_FILE for the
+    """Serve Jinja's compiled template code from (and keep it in) `target`/CACHE_DIR for the
     rest of this process; written back at exit. None (nothing changed) when disabled."""
     global _installed
     if _installed is not None or not enabled():
         return _installed
     import jinja2
 
-    cache = CompiledTemplateCache(target / CACHE_FILE)
+    cache = CompiledTemplateCache(target / CACHE_DIR)
     compile_uncached = jinja2.Environment.compile
 
     def compile_cached(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, Warehouse
 
 from ops_sla import jinja_cache
-from ops_sla.jinja_cache import CACHE_DAYS, CACHE_FILE, CompiledTemplateCache
+from ops_sla.jinja_cache import CACHE_DAYS, CACHE_DIR, CompiledTemplateCache
 
 DAY = 86400.0
 
@@ -50,7 +50,7 @@ def test_a_second_process_reuses_the_code_and_renders_the_same(tmp_path: Path) -
     assert first["out"] == ["A-B-3", "C-3", "D-3", "x1"]
     # three sources in two environments: the sandboxed one's first template is compiled once
     assert (first["added"], first["hits"]) == (3, 1)
-    assert (tmp_path / CACHE_FILE).exists()
+    assert len(list((tmp_path / CACHE_DIR).glob("*.marshal"))) == 1
     second = _child(tmp_path)
     assert second["out"] == first["out"]
     assert (second["added"], second["hits"]) == (0, 4)
@@ -60,18 +60,20 @@ def test_a_second_process_reuses_the_code_and_renders_the_same(tmp_path: Path) -
 def test_disabled_changes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     seen = _child(tmp_path, **env)
     assert seen["out"] == ["A-B-3", "C-3", "D-3", "x1"]
-    assert seen["added"] is None and not (tmp_path / CACHE_FILE).exists()
+    assert seen["added"] is None and not (tmp_path / CACHE_DIR).exists()
 
 
 def test_an_unreadable_cache_file_is_replaced(tmp_path: Path) -> None:
-    (tmp_path / CACHE_FILE).write_bytes(b"\x00not marshal at all")
+    path = CompiledTemplateCache(tmp_path / CACHE_DIR).path
+    path.parent.mkdir()
+    path.write_bytes(b"\x00not marshal at all")
     seen = _child(tmp_path)
     assert seen["out"][0] == "A-B-3" and seen["added"] == 3
     assert _child(tmp_path)["hits"] == 4
 
 
 def test_the_key_follows_source_environment_and_names(tmp_path: Path) -> None:
-    cache = CompiledTemplateCache(tmp_path / CACHE_FILE)
+    cache = CompiledTemplateCache(tmp_path / CACHE_DIR)
     sandboxed = jinja2.sandbox.SandboxedEnvironment()
     base = cache.key(sandboxed, "{{ a + b }}", None, None, False)
     assert base == cache.key(jinja2.sandbox.SandboxedEnvironment(), "{{ a + b }}", None, None, False)
@@ -91,31 +93,37 @@ def test_the_key_follows_source_environment_and_names(tmp_path: Path) -> None:
 
 
 def test_saving_keeps_what_was_used_and_drops_the_long_unused(tmp_path: Path) -> None:
-    path = tmp_path / CACHE_FILE
+    folder = tmp_path / CACHE_DIR
     now = 1_800_000_000.0
     code = compile("x = 1", "<template>", "exec")
-    first = CompiledTemplateCache(path, now=now)
+    first = CompiledTemplateCache(folder, now=now)
+    path = first.path
     first.put("stale", code)
     first.put("still-used", code)
     first.save()
-    second = CompiledTemplateCache(path, now=now + 20 * DAY)
+    second = CompiledTemplateCache(folder, now=now + 20 * DAY)
     second.put("recent", code)
     second.save()
     assert set(marshal.loads(path.read_bytes())["entries"]) == {"stale", "still-used", "recent"}
     later = now + (CACHE_DAYS + 5) * DAY  # the first two entries unused for longer than CACHE_DAYS
-    third = CompiledTemplateCache(path, now=later)
+    # files of other interpreters or releases: dropped once unused for CACHE_DAYS days
+    for name, age in (("other-old.marshal", CACHE_DAYS + 1), ("other-recent.marshal", 1)):
+        (folder / name).write_bytes(b"")
+        os.utime(folder / name, (later - age * DAY, later - age * DAY))
+    third = CompiledTemplateCache(folder, now=later)
     assert third.get("still-used") is not None and third.get("missing") is None
     third.put("new", code)
     third.save()
     kept = marshal.loads(path.read_bytes())["entries"]
     assert set(kept) == {"still-used", "recent", "new"}
     assert kept["still-used"][0] == later and kept["recent"][0] == now + 20 * DAY
+    assert sorted(p.name for p in folder.glob("*.marshal")) == sorted([path.name, "other-recent.marshal"])
 
 
 def test_nothing_is_written_without_a_new_template(tmp_path: Path) -> None:
-    cache = CompiledTemplateCache(tmp_path / CACHE_FILE)
+    cache = CompiledTemplateCache(tmp_path / CACHE_DIR)
     cache.save()
-    assert not (tmp_path / CACHE_FILE).exists()
+    assert not (tmp_path / CACHE_DIR).exists()
 
 
 # the instant each command stamps its rows with (macro run_marker) differs from run to run
@@ -144,8 +152,9 @@ def test_dbt_compiles_the_same_sql_from_cached_code(warehouse: Warehouse, tmp_pa
     assert len(trees[0]) > 100
     assert trees[0] == trees[1] == trees[2]
     # the warm run compiled nothing new, so it left the cold run's file as it was
-    written = (tmp_path / "target-0" / CACHE_FILE).read_bytes()
-    assert (tmp_path / "target-1" / CACHE_FILE).read_bytes() == written
+    name = CompiledTemplateCache(tmp_path).path.name
+    written = (tmp_path / "target-0" / CACHE_DIR / name).read_bytes()
+    assert (tmp_path / "target-1" / CACHE_DIR / name).read_bytes() == written
     cached = marshal.loads(written)
     assert len(cached["entries"]) > 100 and cached["versions"] == jinja_cache._versions()
-    assert not (tmp_path / "target-2" / CACHE_FILE).exists()
+    assert not (tmp_path / "target-2" / CACHE_DIR).exists()
