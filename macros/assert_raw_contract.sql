@@ -236,10 +236,9 @@
             with an error that names no file -#}
         {%- if readable -%}
             {%- set probe = 'ops_sla_unreadable_parquet_files' -%}
-            {%- set probe_sql -%}
-                select exists (select 1 from duckdb_functions() where function_name = '{{ probe }}') as found
-            {%- endset -%}
-            {%- if not run_query(probe_sql).rows[0]['found'] -%}
+            {#- the profile's plugins, not duckdb_functions(): listing DuckDB's functions took
+                ~0.02 s of every run -#}
+            {%- if 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list -%}
                 {{ exceptions.raise_compiler_error(
                     "ops-sla: the DuckDB connection has no function " ~ probe ~ ": the dbt profile must "
                     ~ "load the plugin ops_sla.duckdb_plugin (plugins: [{module: ops_sla.duckdb_plugin}], "

@@ -3,13 +3,18 @@
 {% macro assert_raw_data_present() %}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set raw_dir = ops_sla.raw_dir() -%}
+        {%- set tables = ops_sla.raw_tables() -%}
+        {#- one query for the four folders (a round trip each cost more than the listing) -#}
+        {%- set found_sql -%}
+            select
+            {%- for table, spec in tables.items() %}
+                (select count(*) from glob({{ ops_sla.sql_literal(spec.pattern) }})) as {{ table }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        {%- endset -%}
+        {%- set found = run_query(found_sql).rows[0] -%}
         {%- set missing = [] -%}
-        {%- for table, spec in ops_sla.raw_tables().items() -%}
-            {%- set pattern = spec.pattern -%}
-            {%- set found = run_query("select count(*) from glob(" ~ ops_sla.sql_literal(pattern) ~ ")").columns[0].values()[0] -%}
-            {%- if found == 0 -%}
-                {%- do missing.append(table ~ " (" ~ pattern ~ ")") -%}
-            {%- endif -%}
+        {%- for table, spec in tables.items() if found[table] == 0 -%}
+            {%- do missing.append(table ~ " (" ~ spec.pattern ~ ")") -%}
         {%- endfor -%}
         {%- if missing -%}
             {{ exceptions.raise_compiler_error(
