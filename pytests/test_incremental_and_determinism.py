@@ -495,6 +495,21 @@ def test_daily_reconciliation_reads_whole_files(warehouse: Warehouse, tmp_path: 
     assert _last_logged_status(copy) == ("failed",)
 
 
+def test_daily_case_reconciliation_counts_every_case(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The daily form of assert_every_raw_case_in_case_sla_once checks the cases the run
+    re-derived row by row and every other case by one count: a second case_sla row for an old
+    resolved case, which the run does not touch, fails it."""
+    raw = _next_day(warehouse, tmp_path)
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    with duckdb.connect(str(copy)) as con:
+        old = con.execute("select min(case_id) from marts.case_sla where case_status = 'resolved'").fetchone()[0]
+        con.execute("insert into marts.case_sla select * from marts.case_sla where case_id = ?", [old])
+    out = _daily_fails(raw, copy, tmp_path / "target")
+    assert "FAIL 1 assert_every_raw_case_in_case_sla_once" in out, out[-4000:]
+    assert _last_logged_status(copy) == ("failed",)
+
+
 def test_daily_run_names_a_new_file_it_cannot_read(warehouse: Warehouse, tmp_path: Path) -> None:
     """A new events file whose schema reads but whose values do not (a damaged footer): the
     daily run, which reads only the new files, stops before building anything, naming it."""

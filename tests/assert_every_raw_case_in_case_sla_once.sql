@@ -1,12 +1,36 @@
 -- Every case_id of raw cases is in case_sla exactly once, and case_sla has no other case.
+-- A daily run checks the cases it re-derived (int_case_refresh_scope and every open case:
+-- the only case_sla rows it deletes and writes) and the cases of the raw rows loaded since
+-- the last complete build, plus one count over the whole table (case_sla against int_cases,
+-- one row per raw case_id): the other cases' rows did not change since the build that
+-- checked them. A full build checks every case.
 
-{{ config(tags=['daily']) }}
+-- depends_on: {{ ref('int_case_refresh_scope') }}, {{ ref('int_case_milestones') }}, {{ ref('int_cases') }}
+{{ config(tags=['daily'], meta={'rescores_open_cases': true}) }}
+
+{%- set daily = execute and ops_sla.is_daily_run() %}  {#- (parsing renders no daily form) #}
 
 with
+
+{%- if daily %}
+
+checked_cases as (
+
+    {{ ops_sla.refresh_scope_cases() }}
+    union
+    select trim(case_id) as case_id from {{ ref('raw_cases') }}
+    where loaded_at > {{ ops_sla.last_complete_build_at() }}
+
+),
+
+{%- endif %}
 
 raw_cases as (
 
     select distinct trim(case_id) as case_id from {{ ref('raw_cases') }}
+    {%- if daily %}
+    where trim(case_id) in (select case_id from checked_cases)
+    {%- endif %}
 
 ),
 
@@ -16,19 +40,41 @@ case_sla as (
         case_id,
         count(*) as rows_per_case
     from {{ ref('case_sla') }}
+    {%- if daily %}
+    where case_id in (select case_id from checked_cases)
+    {%- endif %}
     group by case_id
+
+),
+
+final as (
+
+    select
+        coalesce(raw_cases.case_id, case_sla.case_id) as case_id,
+        raw_cases.case_id is not null as in_raw,
+        case_sla.rows_per_case
+
+    from raw_cases
+    full outer join case_sla
+        on raw_cases.case_id = case_sla.case_id
+    where
+        raw_cases.case_id is null
+        or case_sla.case_id is null
+        or case_sla.rows_per_case <> 1
+
+    {%- if daily %}
+
+    union all
+
+    -- the rows of the cases not checked above: as many as int_cases has cases
+    select
+        '(every case)' as case_id,
+        null as in_raw,
+        (select count(*) from {{ ref('case_sla') }}) as rows_per_case
+    where (select count(*) from {{ ref('case_sla') }}) <> (select count(*) from {{ ref('int_cases') }})
+
+    {%- endif %}
 
 )
 
-select
-    coalesce(raw_cases.case_id, case_sla.case_id) as case_id,
-    raw_cases.case_id is not null as in_raw,
-    case_sla.rows_per_case
-
-from raw_cases
-full outer join case_sla
-    on raw_cases.case_id = case_sla.case_id
-where
-    raw_cases.case_id is null
-    or case_sla.case_id is null
-    or case_sla.rows_per_case <> 1
+select * from final
