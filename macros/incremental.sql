@@ -64,10 +64,20 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- The condition "the case in `case_id_column` is one this run re-derives" (refresh_scope_cases),
+    for a where clause: the list, and its smallest case id as a lower bound. The bound changes
+    no result; it lets DuckDB skip the row groups of older cases in a table stored in case
+    order (int_events_classified): case ids start with the intake date, and the cases a daily
+    run re-derives are mostly recent. -#}
+{% macro in_refresh_scope(case_id_column='case_id') -%}
+    {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
+    and {{ case_id_column }} >= (select min(case_id) from ({{ ops_sla.refresh_scope_cases() }}) as scope)
+{%- endmacro %}
+
 {#- Restrict an import CTE to the cases a run re-processes (no-op on a full build). -#}
 {% macro only_cases_in_refresh_scope(case_id_column='case_id') -%}
     {%- if is_incremental() -%}
-        where {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
+        where {{ ops_sla.in_refresh_scope(case_id_column) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -77,6 +87,6 @@
 {% macro delete_refresh_scope(case_id_column='case_id') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
+        where {{ ops_sla.in_refresh_scope(case_id_column) }}
     {%- endif -%}
 {%- endmacro %}

@@ -13,7 +13,7 @@ milestones as (
     from {{ ref('int_case_milestones') }}
     where first_resolution_at is not null
     {%- if is_incremental() %}
-        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+        and {{ ops_sla.in_refresh_scope() }}
     {%- endif %}
 
 ),

@@ -12,7 +12,7 @@ milestones as (
     select * from {{ ref('int_case_milestones') }}
     where case_status = 'resolved'
     {%- if is_incremental() %}
-        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+        and {{ ops_sla.in_refresh_scope() }}
     {%- endif %}
 
 ),

@@ -15,7 +15,7 @@ events as (
     select * from {{ ref('int_events_clean') }}
     where not is_before_intake
     {%- if is_incremental() %}
-        and case_id in (select case_id from {{ ref('int_case_refresh_scope') }})
+        and {{ ops_sla.in_refresh_scope() }}
     {%- endif %}
 
 ),

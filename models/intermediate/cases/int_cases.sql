@@ -9,7 +9,9 @@
 
 with
 
-staged as (
+-- read twice in an incremental run (the new rows' case ids, then all rows of those cases):
+-- not materialized, so each read filters the staging view instead of copying all of it
+staged as not materialized (
 
     select * from {{ ref('stg_ops_export__cases') }}
 
