@@ -1,7 +1,6 @@
 -- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; what each
 -- clock measures: _case_clocks__models.yml). Incremental: re-derives the cases of
--- int_case_refresh_scope and every open case.
--- depends_on: {{ ref('int_case_refresh_scope') }}
+-- int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
 with
@@ -198,3 +197,4 @@ final as (
 )
 
 select * from final
+order by case_id  -- in case order, as every case table (DECISIONLOG)

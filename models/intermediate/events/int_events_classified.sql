@@ -193,7 +193,8 @@ final as (
 
 )
 
--- stored in case order: the case models of a daily run read the events of a few thousand
--- (mostly recent) cases, and DuckDB then skips the row groups of every other case
+-- in case order: the case models of a daily run read the events of a few thousand (mostly
+-- recent) cases, and DuckDB skips the row groups of the others (DECISIONLOG "Case tables are
+-- stored in case order")
 select * from final
 order by case_id
