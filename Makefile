@@ -1,6 +1,7 @@
 # ops-sla — two commands: `make run` (full-scale build) and `make test` (whole test suite, small data).
 SHELL := /bin/bash
-PYTHON ?= python3
+# the interpreter .venv is built on: the distribution's CPython when it is 3.11+ (scripts/venv_python)
+PYTHON ?= $(shell sh scripts/venv_python)
 VENV := .venv
 BIN := $(VENV)/bin
 

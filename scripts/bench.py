@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"running {suite} ...", file=sys.stderr, flush=True)
             rows.extend(module.run(ctx))
         print()
+        # every command the benchmarks time runs on this interpreter (the virtualenv's)
+        print(f"python {platform.python_version()} ({sys._base_executable}), {os.cpu_count()} CPUs")
         print_table(rows)
     return 0 if all(r.ok is not False for r in rows) else 1
 
