@@ -240,9 +240,9 @@
                 ~0.02 s of every run -#}
             {%- if 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list -%}
                 {{ exceptions.raise_compiler_error(
-                    "ops-sla: the DuckDB connection has no function " ~ probe ~ ": the dbt profile must "
-                    ~ "load the plugin ops_sla.duckdb_plugin (plugins: [{module: ops_sla.duckdb_plugin}], "
-                    ~ "as the project's profiles.yml does)"
+                    "ops-sla: the dbt profile does not load the plugin ops_sla.duckdb_plugin, which gives "
+                    ~ "the DuckDB connection the function " ~ probe ~ ": add plugins: [{module: "
+                    ~ "ops_sla.duckdb_plugin}] to the profile, as the project's profiles.yml does"
                 ) }}
             {%- endif -%}
             {%- set unreadable_sql -%}

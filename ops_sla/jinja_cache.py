@@ -12,14 +12,16 @@ What decides the generated code is in the key: the source, the template name and
 the environment's class, extensions, code generator, lexer and code-generation settings, the
 names of its filters and tests (constant folding may call them), and the Python, Jinja and
 dbt versions. A template that fails to compile is not cached (the error is raised as before).
-With DBT_MACRO_DEBUGGING set (dbt then puts each template's Python source in linecache for
-tracebacks) or OPS_SLA_JINJA_CACHE=0, nothing is cached.
+With dbt's template debugging on (DBT_MACRO_DEBUGGING or --macro-debugging: dbt then puts
+each template's Python source in linecache for tracebacks) or OPS_SLA_JINJA_CACHE=0, nothing
+is cached.
 
 The cache is one file per interpreter and release set in the folder CACHE_DIR of dbt's
-target folder (`make clean` and `dbt clean` remove it), read once when the command starts
-and rewritten, atomically, when the command compiled something new; entries no command used
-for CACHE_DAYS days are dropped then, and so are the files of other releases not written for
-as long. DECISIONLOG: "dbt commands reuse compiled Jinja".
+target folder (`make clean` and `dbt clean` remove it; it is readable by its owner only: it
+holds code the project runs), read once when the command starts and rewritten, atomically,
+when the command compiled something new (or, once a day, to mark what it used); entries no
+command used for CACHE_DAYS days are dropped then, and so are other releases' files unused
+for as long. DECISIONLOG: "dbt commands reuse compiled Jinja".
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class CompiledTemplateCache:
                 data = marshal.load(fh)
             if isinstance(data, dict) and data.get("format") == _FORMAT and data.get("versions") == self.versions:
                 self.entries = dict(data["entries"])
+                os.utime(self.path)  # the file's time is its last use (clean-up of other releases' files)
         except (OSError, EOFError, ValueError, TypeError, KeyError):
             self.entries = {}  # no cache yet, or an unreadable one: start empty
 
@@ -125,18 +128,25 @@ class CompiledTemplateCache:
             self.added += 1
 
     def save(self) -> None:
-        """Write the file when this process compiled something new (atomically: a reader sees
-        the old file or the new one), refreshing the entries it used and dropping the ones
-        no command used for CACHE_DAYS days."""
-        if not self.added:
+        """Write the file (atomically: a reader sees the old file or the new one) when this
+        process compiled something new or used an entry last marked used over a day ago:
+        the entries it used are marked used now, and entries unused for CACHE_DAYS days are
+        dropped, as are other releases' files and abandoned temporary files. Never recreates
+        a target folder a command removed (`dbt clean`)."""
+        with self._lock:  # dbt's worker threads may still be rendering when the process exits
+            entries, used, added = dict(self.entries), set(self.used), self.added
+        day_ago, oldest = self.now - 86400, self.now - CACHE_DAYS * 86400
+        if not added and all(entries[key][0] >= day_ago for key in used):
             return
-        oldest = self.now - CACHE_DAYS * 86400
-        kept = {key: (self.now if key in self.used else used_at, code)
-                for key, (used_at, code) in self.entries.items() if key in self.used or used_at >= oldest}
+        kept = {key: (self.now if key in used else used_at, code)
+                for key, (used_at, code) in entries.items() if key in used or used_at >= oldest}
         data = {"format": _FORMAT, "versions": self.versions, "entries": kept}
+        folder = self.path.parent
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            if not folder.parent.is_dir():
+                return
+            folder.mkdir(mode=0o700, exist_ok=True)  # it holds code this project runs: its owner's only
+            tmp = folder / f"{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             try:
                 with tmp.open("xb") as fh:
                     marshal.dump(data, fh)
@@ -144,9 +154,10 @@ class CompiledTemplateCache:
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
-            for other in self.path.parent.glob("*.marshal"):
-                if other != self.path and other.stat().st_mtime < oldest:
-                    other.unlink(missing_ok=True)  # another release's, unused for CACHE_DAYS days
+            for other in [*folder.glob("*.marshal"), *folder.glob("*.tmp")]:
+                limit = oldest if other.suffix == ".marshal" else day_ago
+                if other != self.path and other.stat().st_mtime < limit:
+                    other.unlink(missing_ok=True)  # another release's file, or a killed writer's
         except OSError:
             pass  # a cache that cannot be written only costs the next command the compile time
 
@@ -156,6 +167,14 @@ _installed: CompiledTemplateCache | None = None
 
 def enabled() -> bool:
     return os.environ.get("OPS_SLA_JINJA_CACHE", "1") != "0" and not os.environ.get("DBT_MACRO_DEBUGGING")
+
+
+def _macro_debugging() -> bool:
+    """dbt's template debugging, switched on by DBT_MACRO_DEBUGGING or by the --macro-debugging
+    flag once dbt has read its flags: dbt then puts each template's Python source where
+    tracebacks find it, while compiling."""
+    jinja_client = sys.modules.get("dbt_common.clients.jinja")
+    return bool(getattr(jinja_client, "MACRO_DEBUGGING", False))
 
 
 def install(target: Path) -> CompiledTemplateCache | None:
@@ -170,7 +189,7 @@ def install(target: Path) -> CompiledTemplateCache | None:
     compile_uncached = jinja2.Environment.compile
 
     def compile_cached(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
-        if raw or not isinstance(source, str):
+        if raw or not isinstance(source, str) or _macro_debugging():
             return compile_uncached(self, source, name, filename, raw, defer_init)
         key = cache.key(self, source, name, filename, defer_init)
         code = cache.get(key)

@@ -626,8 +626,8 @@ def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -
     proc = run_dbt(["build", "--full-refresh"], {**dbt_env(raw, db, target), "DBT_PROFILES_DIR": str(profiles)},
                    check=False)
     b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr)
-    assert_stopped_early(b, "has no function ops_sla_unreadable_parquet_files",
-                         "must load the plugin ops_sla.duckdb_plugin")
+    assert_stopped_early(b, "the dbt profile does not load the plugin ops_sla.duckdb_plugin",
+                         "the function ops_sla_unreadable_parquet_files")
 
 
 def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:

@@ -126,6 +126,69 @@ def test_nothing_is_written_without_a_new_template(tmp_path: Path) -> None:
     assert not (tmp_path / CACHE_DIR).exists()
 
 
+def test_a_command_that_only_reads_marks_what_it_used_once_a_day(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_DIR
+    now = 1_800_000_000.0
+    code = compile("x = 1", "<template>", "exec")
+    first = CompiledTemplateCache(folder, now=now)
+    first.put("daily", code)
+    first.put("full-build-only", code)
+    first.save()
+    assert folder.stat().st_mode & 0o777 == 0o700  # code the project runs: its owner's only
+    written = first.path.read_bytes()
+    hours_later = CompiledTemplateCache(folder, now=now + 3600)
+    assert hours_later.get("daily") is not None
+    hours_later.save()
+    assert first.path.read_bytes() == written  # used within the day: nothing to write
+    days_later = CompiledTemplateCache(folder, now=now + 2 * DAY)
+    assert days_later.get("daily") is not None
+    days_later.save()
+    kept = marshal.loads(first.path.read_bytes())["entries"]
+    assert kept["daily"][0] == now + 2 * DAY and kept["full-build-only"][0] == now
+
+
+def test_saving_leaves_a_removed_target_folder_removed_and_clears_stale_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    code = compile("x = 1", "<template>", "exec")
+    cache = CompiledTemplateCache(target / CACHE_DIR)
+    cache.put("a", code)
+    cache.save()
+    stale = cache.path.with_name(cache.path.name + ".123.abcd.tmp")
+    stale.write_bytes(b"")
+    os.utime(stale, (cache.now - 2 * DAY, cache.now - 2 * DAY))
+    cache.put("b", code)
+    cache.save()
+    assert not stale.exists()
+    shutil.rmtree(target)  # `dbt clean` while the command ran
+    cache.put("c", code)
+    cache.save()
+    assert not target.exists()
+
+
+def test_dbt_macro_debugging_flag_turns_the_cache_off_at_run_time(tmp_path: Path) -> None:
+    """dbt's --macro-debugging sets dbt_common's MACRO_DEBUGGING once it has read its flags,
+    after the cache is installed: templates compiled from then on are neither served nor kept."""
+    child = """
+import json, sys
+from pathlib import Path
+import jinja2.sandbox
+import dbt_common.clients.jinja as dbt_jinja
+from ops_sla import jinja_cache
+cache = jinja_cache.install(Path(sys.argv[1]))
+env = jinja2.sandbox.SandboxedEnvironment()
+env.from_string("{{ 1 }}")
+dbt_jinja.MACRO_DEBUGGING = True
+env.from_string("{{ 2 }}")
+env.from_string("{{ 1 }}")
+print(json.dumps({"hits": cache.hits, "added": cache.added}))
+"""
+    proc = subprocess.run([sys.executable, "-c", child, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"hits": 0, "added": 1}
+
+
 # the instant each command stamps its rows with (macro run_marker) differs from run to run
 RUN_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00")
 
