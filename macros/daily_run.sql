@@ -257,7 +257,8 @@
 
 {#- on-run-start hook: rows are stamped with the run's start instant and re-processed when
     stamped after the last complete build; a run that starts before a logged one (clock set
-    back) would stamp its rows as old, so it stops before any model runs. -#}
+    back) would stamp its rows as old, so it stops before any model runs; a full build too, as
+    the log keeps the later build and every run after it would be refused in turn. -#}
 {% macro assert_clock_not_set_back() %}
     {%- if execute and ops_sla.writes_warehouse() -%}
         {%- set latest = run_query(
@@ -267,7 +268,8 @@
             {{ exceptions.raise_compiler_error(
                 "ops-sla: this run started (" ~ run_started_at ~ " UTC) before a logged build (" ~ latest
                 ~ " UTC): is the clock set back? Rows it loads would look old to the next incremental run."
-                ~ " Fix the clock, or run a full build (`make build`).") }}
+                ~ " Fix the clock. A full build is refused too (the log keeps the later build): to start"
+                ~ " afresh, remove the warehouse file (" ~ target.path ~ ") and run `make build`.") }}
         {%- endif -%}
     {%- endif -%}
     select 1

@@ -67,7 +67,7 @@
 {#- The condition "the case in `case_id_column` is one this run re-derives" (refresh_scope_cases),
     for a where clause: the list, and its smallest case id as a lower bound. The bound changes
     no result; it lets DuckDB skip the row groups of older cases in a table stored in case
-    order (int_events_classified): case ids start with the intake date, and the cases a daily
+    order (int_events_classified and every case table): case ids start with the intake date, and the cases a daily
     run re-derives are mostly recent. -#}
 {% macro in_refresh_scope(case_id_column='case_id') -%}
     {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})

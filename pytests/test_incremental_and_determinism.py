@@ -452,7 +452,7 @@ def test_code_fingerprint_covers_an_enforced_contract(warehouse: Warehouse, tmp_
 
 def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:
     """A daily delivery is new input: the data tests on the sources and the staging models
-    run on it, as in a full build (a bad tier, a gap in the calendar's new dates)."""
+    run on it, as in a full build (a bad tier, a bad case type, a gap in the calendar's new dates)."""
     raw = _next_day(warehouse, tmp_path)  # 2026-01-01: the calendar grows a year
     gap = "2027-06-01"  # a date the warehouse has not loaded yet (it has up to 2026-12-31)
     new_cases = sorted((raw / "cases").glob("intake_date=2026-01-01/*.parquet"))
@@ -460,9 +460,10 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     assert new_cases
     with duckdb.connect() as con:
         case = new_cases[0]
-        con.execute(f"copy (select * exclude (intake_date) replace (case when row_number() over () = 1 then 'TIER_4'"
-                    f" else tier end as tier) from read_parquet('{case}', hive_partitioning = true))"
-                    f" to '{case}.new' (format parquet)")
+        con.execute(f"copy (select * exclude (intake_date) replace ("
+                    f"case when row_number() over () = 1 then 'TIER_4' else tier end as tier,"
+                    f" case when row_number() over () = 2 then 'AUDIT' else case_type end as case_type)"
+                    f" from read_parquet('{case}', hive_partitioning = true)) to '{case}.new' (format parquet)")
         assert con.execute(f"select max(calendar_date) > date '{gap}' from read_parquet('{calendar}')").fetchone()[0]
         con.execute(f"copy (select * from read_parquet('{calendar}') where calendar_date <> date '{gap}')"
                     f" to '{calendar}.new' (format parquet)")
@@ -470,6 +471,7 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     Path(f"{calendar}.new").replace(calendar)
     copy, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
     assert "FAIL 1 accepted_values_stg_ops_export__cases_tier" in out, out[-4000:]
+    assert "FAIL 1 accepted_values_stg_ops_export__cases_case_type" in out, out[-4000:]
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
     # nothing is published from it: the run is logged as failed
     assert _last_logged_status(copy) == ("failed",)
@@ -581,9 +583,12 @@ def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, 
     with duckdb.connect(str(copy)) as con:
         con.execute("insert into ops_sla_meta.build_log (invocation_id, started_at, finished_at, status) "
                     "values ('from-the-future', now() + interval 1 day, now() + interval 1 day, 'success')")
-    proc = run_dbt(["build"], dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
-    assert proc.returncode != 0
-    assert "is the clock set back?" in proc.stdout + proc.stderr
+    for flags in ([], ["--full-refresh"]):  # a full build keeps the later entry: refused too
+        proc = run_dbt(["build", *flags], dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
+        assert proc.returncode != 0
+        out = proc.stdout + proc.stderr
+        assert "is the clock set back?" in out and f"remove the warehouse file ({copy})" in out, out[-3000:]
+    assert mart_differences(warehouse.db, copy) == {}
 
 
 def test_incremental_run_refused_when_a_loaded_raw_file_changed(warehouse: Warehouse, tmp_path: Path) -> None:

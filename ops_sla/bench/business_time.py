@@ -7,7 +7,8 @@ On 1.9M seeded random instant pairs across the default data range, in one DuckDB
 (b) the compiled `business_minutes_between` macro (two O(1) list look-ups per pair);
 (c) the slow baseline the performance goal is set against, written only here: a minute-grained spine
     (one row per business minute) range-joined to each pair and counted. It runs on
-    subsamples of 2,000 and 20,000 pairs and is scaled to 1.9M pairs two ways: linearly
+    subsamples of 2,000 and 20,000 pairs (SLA-like spans of hours; 2,000 and 6,000 of the
+    random pairs spanning months) and is scaled to 1.9M pairs two ways: linearly
     from 2,000 (as specified), and by the marginal cost per pair between the two
     subsamples (which doesn't charge the spine's fixed costs to every pair, so is the
     estimate less favourable to the macro). It must agree with the macro on the pairs.
