@@ -83,7 +83,8 @@
 {#- The nodes a complete build of this invocation's selection must have built: every model
     and seed of the project (whole-project `dbt build`), or the daily selector's models; none
     when the invocation cannot be complete (`dbt run` runs no tests; any other selection,
-    resource-type filter or --empty builds part). A `dbt retry` keeps the flags of the command
+    resource-type filter or --empty builds part; the daily selector with --full-refresh skips
+    the guards that make a daily run complete and rebuilds part of the warehouse from scratch). A `dbt retry` keeps the flags of the command
     it retries but builds only what failed, so it is judged by what it built: not complete. -#}
 {% macro complete_build_nodes() -%}
     {%- set selection = ops_sla.invocation_selection() -%}
@@ -92,7 +93,7 @@
     {%- elif selection is none -%}
         {{ return(graph.nodes.values() | selectattr('package_name', 'equalto', project_name)
             | selectattr('resource_type', 'in', ['model', 'seed']) | map(attribute='unique_id') | list) }}
-    {%- elif selection == ops_sla.daily_selection() -%}
+    {%- elif selection == ops_sla.daily_selection() and not flags.FULL_REFRESH -%}
         {{ return(ops_sla.daily_models()) }}
     {%- else -%}
         {{ return(none) }}

@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     _, dbt_args = build_parser().parse_known_args(argv)
+    if "--full-refresh" in dbt_args:
+        # the guards that make a daily run complete do not run under --full-refresh, and it
+        # would rebuild the selector's tables from scratch under the others
+        print("ops-sla daily: the daily run is incremental; for a full refresh run `make build` "
+              "(dbt build --full-refresh)", file=sys.stderr)
+        return 2
     target = dbt_target_path_of(dbt_args)
     results = target / RUN_RESULTS
     results.unlink(missing_ok=True)

@@ -45,7 +45,8 @@ DATA_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "unit_test", "
 PARTIAL_ARGS = ("select", "exclude", "selector", "resource_types", "exclude_resource_types")
 # the daily run (`dbt build --selector daily`) is complete by design: it rebuilds what new raw
 # files change, and its on-run-start guard refuses it unless the rest of the warehouse was
-# fully built from the same code, vars and calendar (DECISIONLOG "Incremental runs")
+# fully built from the same code, vars and calendar (DECISIONLOG "Incremental runs"); with
+# --full-refresh the guards do not run, so it is partial like any other selection
 DAILY_SELECTOR = "daily"
 
 
@@ -144,8 +145,10 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
     if args.get("empty"):
         raise PublishError("the last build ran with --empty (models built with no rows)")
     partial = {k: args[k] for k in PARTIAL_ARGS if args.get(k)}
-    if partial == {"selector": DAILY_SELECTOR}:
+    if partial == {"selector": DAILY_SELECTOR} and not args.get("full_refresh"):
         partial = {}
+    elif partial and args.get("full_refresh"):
+        partial["full_refresh"] = True  # it rebuilt part of the warehouse from scratch, unguarded
     if partial and not allow_partial:
         raise PublishError(f"the last build was partial ({partial}); publish a full `dbt build` "
                            "or pass --allow-partial")

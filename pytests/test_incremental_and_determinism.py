@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
@@ -358,6 +359,26 @@ def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> N
     assert "has no successful full build" in out
 
 
+def test_daily_selector_with_full_refresh_is_no_daily_run(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The guards that make a daily run complete do not run under --full-refresh: the daily
+    command refuses it, and `dbt build --selector daily --full-refresh` (which rebuilds part
+    of the warehouse from scratch) is logged incomplete: not published, and the next
+    incremental run asks for a full build."""
+    raw = _next_day(warehouse, tmp_path)
+    db = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, db)
+    env = dbt_env(raw, db, tmp_path / "target")
+    refused = run_daily(env, "--full-refresh", check=False)
+    assert refused.returncode == 2 and "for a full refresh run `make build`" in refused.stderr, refused.stderr
+    run_dbt(["build", "--selector", "daily", "--full-refresh"], env)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select complete from ops_sla_meta.build_log order by started_at desc limit 1"
+                           ).fetchone() == (False,)
+    with pytest.raises(pub.PublishError, match="partial"):
+        pub.publish(db, tmp_path / "out", tmp_path / "target" / "run_results.json")
+    assert "a full refresh of part of the warehouse ran" in _daily_refused(raw, db, tmp_path / "target")
+
+
 def test_daily_run_refused_after_a_var_change(warehouse: Warehouse, tmp_path: Path) -> None:
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
@@ -495,6 +516,35 @@ def test_daily_reconciliation_reads_whole_files(warehouse: Warehouse, tmp_path: 
     out = _daily_fails(raw, copy, tmp_path / "target")
     assert "FAIL 1 assert_every_raw_event_has_one_outcome" in out, out[-4000:]
     assert _last_logged_status(copy) == ("failed",)
+
+
+def test_daily_run_judges_again_a_file_whose_cases_came_late(warehouse: Warehouse, tmp_path: Path) -> None:
+    """An events file filed two days before its rows' ingestion is misfiled; but while its
+    cases have not arrived, most of its rows are UNKNOWN_CASE, not TS_AFTER_FILE_DATE, and
+    the daily run that loads it passes. The next day's run, which re-classifies them once the
+    cases arrive, fails at the test naming the file, as a full build on the same data does."""
+    raw = _next_day(warehouse, tmp_path)  # 2026-01-01
+    new_cases = raw / "cases" / "intake_date=2026-01-01"
+    held = tmp_path / "held"
+    shutil.move(new_cases, held)  # the day's cases are a day late
+    day = pq.read_table(next((raw / "events_log").glob("ingestion_date=2026-01-01/*.parquet")))
+    new_ids = pa.concat_tables(pq.read_table(f) for f in held.glob("*.parquet"))["case_id"]
+    of_new = pc.is_in(day["case_id"], value_set=new_ids)
+    unknown, known = day.filter(of_new), day.filter(pc.invert(of_new))
+    assert unknown.num_rows >= 10, unknown.num_rows  # a holiday: few new cases
+    misfiled = pa.concat_tables([unknown, known.slice(0, unknown.num_rows * 4 // 5)])
+    ids = misfiled["event_id"]  # new ids: the day's own file still holds these events
+    misfiled = misfiled.set_column(misfiled.schema.get_field_index("event_id"), "event_id",
+                                   pc.add(ids, pa.scalar(10**12, ids.type)))
+    pq.write_table(misfiled, raw / "events_log" / "ingestion_date=2025-12-30" / "late-export.parquet")
+    db = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, db)
+    run_daily(dbt_env(raw, db, tmp_path / "target"))  # mostly UNKNOWN_CASE: not judged misfiled
+    assert _reasons(db).get("UNKNOWN_CASE", 0) >= unknown.num_rows
+    shutil.move(held, new_cases)
+    out = _daily_fails(raw, db, tmp_path / "target")
+    assert "FAIL 1 assert_event_files_are_filed_under_their_date" in out, out[-4000:]
+    assert _last_logged_status(db) == ("failed",)
 
 
 def test_daily_case_reconciliation_counts_every_case(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -128,6 +128,7 @@ def _status(status: str):
     (_set(select=["sla_daily"]), "partial"),
     (_set(selector="some_other_selector"), "partial"),
     (_set(selector="daily", select=["case_sla"]), "partial"),
+    (_set(selector="daily", full_refresh=True), "partial"),  # unguarded: part rebuilt from scratch
     (_set(empty=True), "--empty"),
     (lambda doc: doc.update(results=[]), "ran no nodes"),
 ])
@@ -140,7 +141,8 @@ def test_audit_refuses(warehouse: Warehouse, tmp_path: Path, edit, message: str)
 
 def test_audit_accepts_the_daily_selector(warehouse: Warehouse, tmp_path: Path) -> None:
     """`make daily` publishes a `dbt build --selector daily` (complete by design, guarded)."""
-    run_results = write_run_results(warehouse.target / "run_results.json", tmp_path, _set(selector="daily"))
+    daily = _set(selector="daily", full_refresh=False)  # the fixture's build ran with --full-refresh
+    run_results = write_run_results(warehouse.target / "run_results.json", tmp_path, daily)
     audit = pub.audit_run_results(run_results)
     assert audit.invocation_id
 

@@ -3,7 +3,9 @@
 -- (TS_AFTER_FILE_DATE); but when most rows of a file are, the file is misfiled - a lost
 -- delivery sent days later with its real ingestion times, an export filed under its first
 -- day - and quarantining it whole would quietly take its events out of the SLA numbers.
--- Each row returned names such a file. A daily run checks the files it loaded.
+-- Each row returned names such a file. A daily run checks the files it loaded and the files
+-- it re-classified rows of: a file whose rows were unknown-case events when it was loaded
+-- (its cases a day late) is judged again once its cases arrive.
 
 -- depends_on: {{ ref('raw_events_log') }}
 
@@ -18,9 +20,13 @@ classified as (
         reason_code
     from {{ ref('int_events_classified') }}
     {%- if ops_sla.is_daily_run() %}
+    {%- set since = ops_sla.last_complete_build_at() %}
     where source_file in (
         select source_file from {{ ref('raw_events_log') }}
-        where loaded_at > {{ ops_sla.last_complete_build_at() }}
+        where loaded_at > {{ since }}
+        union
+        select source_file from {{ ref('int_events_classified') }}
+        where classified_at > {{ since }}
     )
     {%- endif %}
 
