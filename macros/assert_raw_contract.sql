@@ -23,10 +23,49 @@
 {% endmacro %}
 
 {#- The files the models read of one raw table, with their size and modification time, as a
-    subquery: (filename as DuckDB reports it, file_bytes, file_modified_at). -#}
+    subquery: (filename as DuckDB reports it, file_bytes, file_modified_at). In `dbt run` and
+    `dbt build`, the files of cases and events_log as the raw-contract hook listed and checked
+    them at the start of this run (ops_sla_meta.raw_files_listed): a file that arrives while
+    the run is going is left to the next run, which checks it; otherwise the folder now. -#}
 {% macro raw_file_stats(table) -%}
+    {%- if ops_sla.raw_files_listed_this_run() and table in ('cases', 'events_log') -%}
+    (select filename, file_bytes, file_modified_at from ops_sla_meta.raw_files_listed
+     where invocation_id = {{ ops_sla.sql_literal(invocation_id) }} and raw_table = {{ ops_sla.sql_literal(table) }})
+    {%- else -%}
     (select filename, size as file_bytes, last_modified as file_modified_at
      from read_blob({{ ops_sla.sql_literal(ops_sla.raw_tables()[table].pattern) }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True when this invocation's raw-contract hook checked the raw folder and recorded the case
+    and event files it listed (record_listed_raw_files): `dbt run` and `dbt build`. -#}
+{% macro raw_files_listed_this_run() -%}
+    {{ return(execute and flags.WHICH in ('run', 'build')) }}
+{%- endmacro %}
+
+{#- SQL of the raw-contract hook's last step: ops_sla_meta.raw_files_listed, the case and event
+    files it listed (and checked, unless loaded before and unchanged), for the raw models to
+    load from - `listed` holds a SQL row (raw_table, filename, file_bytes, file_modified_at)
+    per file. -#}
+{% macro record_listed_raw_files(listed) -%}
+    create schema if not exists ops_sla_meta;
+    create or replace table ops_sla_meta.raw_files_listed as
+    select
+        cast(null as varchar) as invocation_id,
+        cast(null as varchar) as raw_table,
+        cast(null as varchar) as filename,
+        cast(null as bigint) as file_bytes,
+        cast(null as timestamptz) as file_modified_at
+    where false
+    {%- if listed %}
+    union all
+    select {{ ops_sla.sql_literal(invocation_id) }}, *
+    from (values
+        {%- for row in listed %}
+        {{ row }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- endif %}
 {%- endmacro %}
 
 {#- The files a raw table (raw_cases, raw_events_log) has loaded, with the size and
@@ -165,8 +204,11 @@
                 from files
             )
             select
+                located.raw_table,
                 located.relative_file,
                 {{ ops_sla.sql_literal_in_sql('located.file') }} as file_literal,
+                located.size as file_bytes,
+                strftime(located.last_modified at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') as modified_utc,
                 loaded.source_file is not null as is_loaded,
                 coalesce(
                     loaded.source_file_bytes = located.size and loaded.source_file_modified_at = located.last_modified,
@@ -197,7 +239,12 @@
         {%- set readable = [] -%}
         {%- set to_read = [] -%}
         {%- set cases_to_read = [] -%}
+        {%- set listed = [] -%}
         {%- for row in run_query(files_sql).rows -%}
+            {%- if row['raw_table'] in ('cases', 'events_log') -%}
+                {%- do listed.append("(" ~ ops_sla.sql_literal(row['raw_table']) ~ ", " ~ row['file_literal'] ~ ", "
+                    ~ row['file_bytes'] ~ ", cast('" ~ row['modified_utc'] ~ "+00' as timestamptz))") -%}
+            {%- endif -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}
             {%- elif not row['is_unchanged'] -%}
@@ -581,8 +628,10 @@
                 ~ "fix the export, or extend calendar_dim."
             ) }}
         {%- endif -%}
-    {%- endif -%}
+        {{ ops_sla.record_listed_raw_files(listed) }}
+    {%- else -%}
     select 1
+    {%- endif %}
 {% endmacro %}
 
 {#- SQL: the distinct (raw_table, partition_date) of the partitioned raw tables, from the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -545,6 +546,49 @@ def test_daily_run_judges_again_a_file_whose_cases_came_late(warehouse: Warehous
     out = _daily_fails(raw, db, tmp_path / "target")
     assert "FAIL 1 assert_event_files_are_filed_under_their_date" in out, out[-4000:]
     assert _last_logged_status(db) == ("failed",)
+
+
+# `dbt build --selector daily` in-process; when the first node starts (the on-run-start hooks,
+# the raw-contract check among them, are done), the file argv[1] is moved to argv[2]
+_DELIVERS_DURING_THE_RUN = """
+import os, sys, threading
+from dbt.cli.main import dbtRunner
+moved, lock = [], threading.Lock()
+def deliver(event):  # called in dbt's worker threads, two nodes start at once
+    if event.info.name == "NodeStart":
+        with lock:
+            if not moved:
+                os.replace(sys.argv[1], sys.argv[2])
+                moved.append(True)
+outcome = dbtRunner(callbacks=[deliver]).invoke(["build", "--selector", "daily"])
+sys.exit(0 if outcome.success and moved else 1)
+"""
+
+
+def test_file_delivered_during_a_run_waits_for_the_next_run(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The raw models load the case and event files the raw-contract hook listed and checked
+    at the start of the run: an events file (here without its ingestion_ts column) moved in
+    while the run goes is not loaded; the next run checks it and names it."""
+    raw = _next_day(warehouse, tmp_path)
+    day = next((raw / "events_log").glob("ingestion_date=2026-01-01/*.parquet"))
+    late = day.with_name("late-delivery.parquet")
+    staged = tmp_path / "late-delivery.parquet"
+    table = pq.read_table(day).drop_columns(["ingestion_ts"])
+    ids = table["event_id"]  # new ids: the day's own file holds these events
+    pq.write_table(table.set_column(table.schema.get_field_index("event_id"), "event_id",
+                                    pc.add(ids, pa.scalar(10**12, ids.type))), staged)
+    db = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, db)
+    env = dbt_env(raw, db, tmp_path / "target")
+    proc = subprocess.run([sys.executable, "-c", _DELIVERS_DURING_THE_RUN, str(staged), str(late)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert late.exists()
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select count(*) from raw.raw_events_log where source_file like '%late-delivery%'")
+        assert rows.fetchone() == (0,)
+    out = _daily_fails(raw, db, tmp_path / "target")
+    assert f"{late.relative_to(raw)}: column ingestion_ts is missing" in out, out[-3000:]
 
 
 def test_daily_case_reconciliation_counts_every_case(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -12,8 +12,10 @@ source as (
 
 ),
 
--- size and modification time of each file as it is read: a later incremental run checks
--- that no loaded file was rewritten or deleted since (assert_loaded_raw_files_unchanged)
+-- the files this run loads, with their size and modification time: those the raw-contract
+-- hook listed and checked at the start of the run (a file arriving meanwhile waits for the
+-- next run); a later incremental run checks that no loaded file was rewritten or deleted
+-- since (assert_loaded_raw_files_unchanged)
 files as (
 
     select * from {{ ops_sla.raw_file_stats('cases') }}
@@ -36,7 +38,7 @@ final as (
         {{ ops_sla.run_marker() }} as loaded_at
 
     from source
-    left join files on source.filename = files.filename
+    inner join files on source.filename = files.filename
     {%- if is_incremental() %}
     where {{ ops_sla.only_unloaded_raw_files('cases', 'source.filename') }}
     {%- endif %}
