@@ -180,16 +180,23 @@
                     cast(null as timestamptz) as source_file_modified_at
                 where false
             ),
+            {#- the models' own pattern (DuckDB follows a symlinked partition folder there, not
+                in `**`) and every parquet file below the table's folder (to name misplaced ones) -#}
             files as (
-                {%- for table, spec in tables.items() %}
-                {% if not loop.first %}union all {% endif -%}
+                {%- set listings = [] -%}
+                {%- for table, spec in tables.items() -%}
+                    {%- do listings.append((table, spec.key, spec.pattern)) -%}
+                    {%- do listings.append((table, spec.key, raw_dir ~ '/' ~ table ~ '/**/*.parquet')) -%}
+                {%- endfor %}
+                {%- for table, key, pattern in listings %}
+                {% if not loop.first %}union {% endif -%}
                 select
                     {{ ops_sla.sql_literal(table) }} as raw_table,
-                    {{ ops_sla.sql_literal(spec.key or '') }} as partition_key,
+                    {{ ops_sla.sql_literal(key or '') }} as partition_key,
                     filename as file,
                     size,
                     last_modified
-                from read_blob({{ ops_sla.sql_literal(raw_dir ~ '/' ~ table ~ '/**/*.parquet') }})
+                from read_blob({{ ops_sla.sql_literal(pattern) }})
                 {%- endfor %}
             ),
             located as (
@@ -243,7 +250,9 @@
         {%- for row in run_query(files_sql).rows -%}
             {%- if row['raw_table'] in ('cases', 'events_log') -%}
                 {%- do listed.append("(" ~ ops_sla.sql_literal(row['raw_table']) ~ ", " ~ row['file_literal'] ~ ", "
-                    ~ row['file_bytes'] ~ ", cast('" ~ row['modified_utc'] ~ "+00' as timestamptz))") -%}
+                    ~ (row['file_bytes'] if row['file_bytes'] is not none else 'null') ~ ", "
+                    ~ ("cast('" ~ row['modified_utc'] ~ "+00' as timestamptz)" if row['modified_utc'] is not none
+                       else 'null') ~ ")") -%}
             {%- endif -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}

@@ -24,6 +24,7 @@ Exit status as dbt's: 0 every node passed, 1 some node failed, 2 dbt stopped wit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ops_sla import jinja_cache
@@ -40,15 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="The daily incremental run: `dbt build --selector daily` in-process, without "
                     "rewriting target/manifest.json; writes target/run_results.json for publish.",
         usage="python -m ops_sla.daily [-h] [dbt build arguments ...]",
-        epilog="Any other argument goes to `dbt build` (e.g. --threads 1, -q). Run it from the "
+        epilog="Any other argument goes to `dbt build` (e.g. --threads 1, -q); --full-refresh is "
+               "refused (`make build` is the full build). Run it from the "
                "project folder with the environment `make daily` sets (OPS_SLA_RAW_DIR, OPS_SLA_DB, "
                "DBT_PROFILES_DIR).")
     return parser
 
 
+def _asks_for_full_refresh(dbt_args: list[str]) -> bool:
+    """dbt's --full-refresh, its -f, or its environment variable DBT_FULL_REFRESH."""
+    flag = os.environ.get("DBT_FULL_REFRESH", "").strip().lower() in ("1", "true", "t", "yes", "y", "on")
+    return flag or any(arg in ("--full-refresh", "-f") for arg in dbt_args)
+
+
 def main(argv: list[str] | None = None) -> int:
     _, dbt_args = build_parser().parse_known_args(argv)
-    if "--full-refresh" in dbt_args:
+    if _asks_for_full_refresh(dbt_args):
         # the guards that make a daily run complete do not run under --full-refresh, and it
         # would rebuild the selector's tables from scratch under the others
         print("ops-sla daily: the daily run is incremental; for a full refresh run `make build` "

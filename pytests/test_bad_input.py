@@ -457,6 +457,21 @@ def test_file_delivered_twice_counts_once(raw: Path, tmp_path: Path, baseline: B
         pd.testing.assert_frame_equal(b.df(sql), baseline.df(sql), obj=mart)
 
 
+def test_partition_folders_linked_from_elsewhere_are_loaded(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    """A partition folder that is a symbolic link (DuckDB's `*` follows it, its `**` does not)
+    is listed, checked and loaded like any other: the build equals the one without links."""
+    for rel in (EVENTS, CASES):
+        folder = (raw / rel).parent
+        moved = tmp_path / "elsewhere" / folder.parent.name / folder.name
+        moved.parent.mkdir(parents=True)
+        shutil.move(folder, moved)
+        folder.symlink_to(moved, target_is_directory=True)
+    b = build(raw, tmp_path / "build")
+    assert_nothing_lost(b, set())
+    assert b.query("select count(*) from raw.raw_events_log where source_file = ?", [EVENTS]) != [(0,)]
+    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+
+
 def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_path: Path) -> None:
     shutil.copy(raw / CALENDAR, raw / "calendar_dim" / "calendar_dim (1).parquet")
     b = build(raw, tmp_path)

@@ -369,8 +369,9 @@ def test_daily_selector_with_full_refresh_is_no_daily_run(warehouse: Warehouse, 
     db = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, db)
     env = dbt_env(raw, db, tmp_path / "target")
-    refused = run_daily(env, "--full-refresh", check=False)
-    assert refused.returncode == 2 and "for a full refresh run `make build`" in refused.stderr, refused.stderr
+    for extra, more_env in ((["--full-refresh"], {}), (["-f"], {}), ([], {"DBT_FULL_REFRESH": "true"})):
+        refused = run_daily({**env, **more_env}, *extra, check=False)
+        assert refused.returncode == 2 and "for a full refresh run `make build`" in refused.stderr, refused.stderr
     run_dbt(["build", "--selector", "daily", "--full-refresh"], env)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select complete from ops_sla_meta.build_log order by started_at desc limit 1"
