@@ -4,11 +4,21 @@
     Row-level problems of events are not checked here: they are quarantined with a reason
     (int_events_classified). See DECISIONLOG.md, "Bad input catalogue". -#}
 
-{#- The raw folder, $OPS_SLA_RAW_DIR (default data/raw), without a trailing slash: DuckDB
-    names the files it globs with single slashes, and file names are made relative to it. -#}
+{#- The raw folder, $OPS_SLA_RAW_DIR (default data/raw), spelled as DuckDB names the files it
+    globs (file names are made relative to it): no empty or `.` segments, `x/..` resolved
+    (a leading `..` kept), no trailing slash - so `./data//raw/` is `data/raw`. -#}
 {% macro raw_dir() -%}
     {%- set configured = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
-    {{ return(configured.rstrip('/') or configured) }}
+    {%- set absolute = configured.startswith('/') -%}
+    {%- set parts = [] -%}
+    {%- for part in configured.split('/') if part not in ('', '.') -%}
+        {%- if part == '..' and parts and parts[-1] != '..' -%}
+            {%- do parts.pop() -%}
+        {%- elif not (part == '..' and absolute and not parts) -%}
+            {%- do parts.append(part) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(('/' if absolute else '') ~ parts | join('/') or ('/' if absolute else '.')) }}
 {%- endmacro %}
 
 {#- Where each raw table's files live; `key` is the hive partition folder (<key>=YYYY-MM-DD). -#}

@@ -18,6 +18,7 @@ A missing raw *root* folder is tested in test_dbt_build.py; here, a raw table's 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +31,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import damage_values_not_schema, dbt_env, duckdb_error, garble_footer, run_daily, run_dbt, run_generator
+from conftest import (
+    ROOT,
+    damage_values_not_schema,
+    dbt_env,
+    duckdb_error,
+    garble_footer,
+    run_daily,
+    run_dbt,
+    run_generator,
+)
 
 SMALL = ["--cases", "1500", "--start", "2025-10-01", "--end", "2025-11-30"]
 DAY = "2025-10-15"
@@ -68,15 +78,17 @@ class Build:
 _SHARED: dict[str, Path] = {}
 
 
-def build(raw: Path, where: Path, *extra: str, unit_tests: bool = False) -> Build:
+def build(raw: Path, where: Path, *extra: str, unit_tests: bool = False, raw_dir: str | None = None) -> Build:
     """What `make build` runs, on `raw`, into a warehouse of its own (moved to `where`); without
     the unit tests unless asked. (Such a build selects part of the project, so it is no complete
-    full build an incremental run may follow: ask for the unit tests before one.)"""
+    full build an incremental run may follow: ask for the unit tests before one.) `raw_dir`:
+    another spelling of `raw` for OPS_SLA_RAW_DIR."""
     db, target = _SHARED["db"], _SHARED["target"]
     db.unlink(missing_ok=True)
     (target / "run_results.json").unlink(missing_ok=True)
     selection = [] if unit_tests else ["--exclude", "resource_type:unit_test"]
-    proc = run_dbt(["build", "--full-refresh", *selection, *extra], dbt_env(raw, db, target), check=False)
+    env = dbt_env(raw, db, target, **({"OPS_SLA_RAW_DIR": raw_dir} if raw_dir else {}))
+    proc = run_dbt(["build", "--full-refresh", *selection, *extra], env, check=False)
     where.mkdir(parents=True, exist_ok=True)
     if db.exists():
         db.rename(where / db.name)
@@ -469,6 +481,20 @@ def test_partition_folders_linked_from_elsewhere_are_loaded(raw: Path, tmp_path:
     b = build(raw, tmp_path / "build")
     assert_nothing_lost(b, set())
     assert b.query("select count(*) from raw.raw_events_log where source_file = ?", [EVENTS]) != [(0,)]
+    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "relative"])
+def test_raw_folder_spelled_with_dots_and_slashes_builds_the_same(generated: Path, tmp_path: Path,
+                                                                  baseline: Build, spelling: str) -> None:
+    """OPS_SLA_RAW_DIR with `./`, `x/..`, `//` or a trailing slash names the same folder: DuckDB
+    names its files without them, and so does the build (the source files relative to it)."""
+    odd = {"absolute": f"{generated.parent}/./{generated.name}/../{generated.name}//",
+           "relative": "./" + os.path.relpath(generated, ROOT) + "//"}[spelling]
+    b = build(generated, tmp_path, raw_dir=odd)
+    assert b.returncode == 0, b.output[-3000:]
+    files = "select distinct source_file from raw.raw_events_log order by source_file"
+    assert b.query(files) == baseline.query(files)
     pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
 
 
