@@ -145,7 +145,7 @@
 {% endmacro %}
 
 {% macro assert_raw_contract() %}
-    {%- if execute and flags.WHICH in ('run', 'build') -%}
+    {%- if ops_sla.raw_files_listed_this_run() -%}
         {%- set raw_dir = ops_sla.raw_dir() -%}
         {%- set tables = ops_sla.raw_tables() -%}
         {%- set prefix = ops_sla.sql_literal(raw_dir ~ '/') -%}
@@ -221,11 +221,17 @@
                 from files
             )
             select
-                located.raw_table,
                 located.relative_file,
                 {{ ops_sla.sql_literal_in_sql('located.file') }} as file_literal,
-                located.size as file_bytes,
-                strftime(located.last_modified at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') as modified_utc,
+                -- the SQL row record_listed_raw_files writes for a case or event file (built here:
+                -- a Jinja macro call per file costs more than the query)
+                case when located.raw_table in ('cases', 'events_log') then
+                    '(' || {{ ops_sla.sql_literal_in_sql('located.raw_table') }}
+                    || ', ' || {{ ops_sla.sql_literal_in_sql('located.file') }}
+                    || ', ' || coalesce(cast(located.size as varchar), 'null')
+                    || ', ' || coalesce('cast(''' || strftime(located.last_modified at time zone 'UTC',
+                        '%Y-%m-%d %H:%M:%S.%f') || '+00'' as timestamptz)', 'null') || ')'
+                end as listed_row,
                 loaded.source_file is not null as is_loaded,
                 coalesce(
                     loaded.source_file_bytes = located.size and loaded.source_file_modified_at = located.last_modified,
@@ -258,11 +264,8 @@
         {%- set cases_to_read = [] -%}
         {%- set listed = [] -%}
         {%- for row in run_query(files_sql).rows -%}
-            {%- if row['raw_table'] in ('cases', 'events_log') -%}
-                {%- do listed.append("(" ~ ops_sla.sql_literal(row['raw_table']) ~ ", " ~ row['file_literal'] ~ ", "
-                    ~ (row['file_bytes'] if row['file_bytes'] is not none else 'null') ~ ", "
-                    ~ ("cast('" ~ row['modified_utc'] ~ "+00' as timestamptz)" if row['modified_utc'] is not none
-                       else 'null') ~ ")") -%}
+            {%- if row['listed_row'] -%}
+                {%- do listed.append(row['listed_row']) -%}
             {%- endif -%}
             {%- if row['problem'] -%}
                 {%- do problems.append(row['relative_file'] ~ ": " ~ row['problem']) -%}

@@ -97,6 +97,13 @@ def _last_logged_status(db: Path) -> tuple[str]:
         return con.execute("select status from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
 
 
+def _with_new_event_ids(events: pa.Table) -> pa.Table:
+    """Events copied from a delivered file, under ids of their own (the file still holds them)."""
+    ids = events["event_id"]
+    return events.set_column(events.schema.get_field_index("event_id"), "event_id",
+                             pc.add(ids, pa.scalar(10**12, ids.type)))
+
+
 def _reasons(db: Path) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
         return dict(con.execute("select reason_code, count(*) from marts.quarantined_events group by all").fetchall())
@@ -535,10 +542,8 @@ def test_daily_run_judges_again_a_file_whose_cases_came_late(warehouse: Warehous
     unknown, known = day.filter(of_new), day.filter(pc.invert(of_new))
     assert unknown.num_rows >= 10, unknown.num_rows  # a holiday: few new cases
     misfiled = pa.concat_tables([unknown, known.slice(0, unknown.num_rows * 4 // 5)])
-    ids = misfiled["event_id"]  # new ids: the day's own file still holds these events
-    misfiled = misfiled.set_column(misfiled.schema.get_field_index("event_id"), "event_id",
-                                   pc.add(ids, pa.scalar(10**12, ids.type)))
-    pq.write_table(misfiled, raw / "events_log" / "ingestion_date=2025-12-30" / "late-export.parquet")
+    late_export = raw / "events_log" / "ingestion_date=2025-12-30" / "late-export.parquet"
+    pq.write_table(_with_new_event_ids(misfiled), late_export)
     db = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, db)
     run_daily(dbt_env(raw, db, tmp_path / "target"))  # mostly UNKNOWN_CASE: not judged misfiled
@@ -575,9 +580,7 @@ def test_file_delivered_during_a_run_waits_for_the_next_run(warehouse: Warehouse
     late = day.with_name("late-delivery.parquet")
     staged = tmp_path / "late-delivery.parquet"
     table = pq.read_table(day).drop_columns(["ingestion_ts"])
-    ids = table["event_id"]  # new ids: the day's own file holds these events
-    pq.write_table(table.set_column(table.schema.get_field_index("event_id"), "event_id",
-                                    pc.add(ids, pa.scalar(10**12, ids.type))), staged)
+    pq.write_table(_with_new_event_ids(table), staged)
     db = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, db)
     env = dbt_env(raw, db, tmp_path / "target")
