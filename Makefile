@@ -1,7 +1,7 @@
 # ops-sla — two commands: `make run` (full-scale build) and `make test` (whole test suite, small data).
 SHELL := /bin/bash
-# the interpreter .venv is built on: the distribution's CPython when it is 3.11+ (scripts/venv_python)
-PYTHON ?= $(shell sh scripts/venv_python)
+# the interpreter .venv is built on (3.11 or newer; `make PYTHON=python3.12 venv` picks another)
+PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -13,8 +13,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
 # once per worker: ~8 min instead of ~9-10 on 2 cores
 TEST_WORKERS ?= 2
-# dbt itself, with Python's garbage collector set for one short command (ops_sla/dbt_cli.py)
-DBT := $(BIN)/python -m ops_sla.dbt_cli
+DBT := $(BIN)/dbt
 
 .PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
 
@@ -24,6 +23,9 @@ help:  ## list the targets
 	done
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	    echo "make venv: ops-sla needs Python 3.11 or newer, and '$(PYTHON)' is older or not found;" \
+	         "install one and run e.g. make PYTHON=python3.12 venv" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -33,14 +35,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 
 data: venv  ## generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR
-	$(BIN)/python scripts/generate_data.py
+	$(BIN)/ops-sla-generate
 
 build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
 	$(DBT) build --full-refresh
 
 publish: venv  ## publish the tested warehouse for Tableau, then the extracts and the dashboard
-	$(BIN)/python scripts/publish.py
+	$(BIN)/ops-sla-publish
 
 # the site is index.html, manifest.json and catalog.json; dbt's other artefacts (compiled SQL,
 # the parse cache) stay in a scratch target, and the new site replaces the old one whole
@@ -53,15 +55,13 @@ docs: venv  ## dbt docs site (static: index.html, manifest.json, catalog.json) i
 
 run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it and the dbt docs site
 
-# the build step is `dbt build --selector daily` run by ops_sla/daily.py, which does not rewrite
-# target/manifest.json (DECISIONLOG "The daily run does not rewrite the manifest")
 daily: venv  ## append the next day of data, build what it changes (selector daily), publish
-	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
-	$(BIN)/python -m ops_sla.daily
-	$(BIN)/python scripts/publish.py
+	$(BIN)/ops-sla-generate --mode incremental --days 1
+	$(DBT) build --selector daily
+	$(BIN)/ops-sla-publish
 
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
-	$(BIN)/ruff check ops_sla scripts pytests
+	$(BIN)/ruff check ops_sla benchmarks pytests
 	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
 	$(BIN)/sqlfluff lint models tests/*.sql analyses --disable-progress-bar && \
 	$(DBT) parse --quiet && $(BIN)/dbt-score lint --manifest $$lint_dir/target/manifest.json; \
@@ -72,10 +72,10 @@ test: venv lint  ## the whole test suite on a small generated data set (after th
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
 findings: venv  ## print the findings table from the warehouse
-	$(BIN)/python -m ops_sla.findings
+	$(BIN)/ops-sla-findings
 
 bench: venv  ## benchmarks with printed tables (full scale)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m benchmarks
 
 readme-images:  ## refresh docs/images from the published dashboard (needs chromium)
 	cp "$$OPS_SLA_PUBLISH_DIR"/dashboard/*.png docs/images/

@@ -20,7 +20,7 @@
             {{ exceptions.raise_compiler_error(
                 "ops-sla: no raw parquet files for " ~ missing | join(", ")
                 ~ ". The raw folder is OPS_SLA_RAW_DIR=" ~ raw_dir
-                ~ ". Generate data with `make data` (or `python scripts/generate_data.py --out " ~ raw_dir
+                ~ ". Generate data with `make data` (or `ops-sla-generate --out " ~ raw_dir
                 ~ "`), or point OPS_SLA_RAW_DIR at your own export."
             ) }}
         {%- endif -%}

@@ -2,7 +2,8 @@
 
 The dbt project has its own business-time engine (macros/business_time.sql); this module
 exists so that the *generator* can place work inside business hours. The property tests
-compare the SQL engine against ``ops_sla.reference.business_time``, not against this file.
+compare the SQL engine against the reference implementation (pytests/reference/), not
+against this file.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Print the headline findings from the warehouse next to the original analysis' numbers.
 
-    python -m ops_sla.findings [--db PATH] [--markdown]
+    ops-sla-findings [--db PATH] [--markdown]       # or python -m ops_sla.findings
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _error(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ops_sla.findings",
+    p = argparse.ArgumentParser(prog="ops-sla-findings",
                                 description="Print the findings table from the warehouse.")
     p.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $OPS_SLA_DB or data/ops_sla.duckdb)")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table (for the README)")

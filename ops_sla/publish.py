@@ -301,7 +301,7 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
 
 
 def add_publish_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The options of the publish step, shared with `scripts/publish.py` (which forwards them)."""
+    """The options of the publish step, shared with `ops-sla-publish` (ops_sla/publish_all.py, which forwards them)."""
     parser.add_argument("--db", type=Path, default=None,
                         help="warehouse dbt built (default: $OPS_SLA_DB or data/ops_sla.duckdb)")
     parser.add_argument("--publish-dir", type=Path, default=None,

@@ -19,7 +19,8 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT / "scripts" / "generate_data.py"
+# the project's commands, installed beside the interpreter ([project.scripts] in pyproject.toml)
+GENERATOR = Path(sys.executable).parent / "ops-sla-generate"
 DBT = Path(sys.executable).parent / "dbt"
 
 # small but covers what matters: DST end (Nov 2), Thanksgiving, a quarter end, December staffing
@@ -28,7 +29,7 @@ SMALL_ARGS = ["--cases", "6000", "--start", "2025-09-15", "--end", "2025-12-31"]
 
 def run_generator(out: Path, *args: str, env: dict[str, str] | None = None,
                   check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, str(GENERATOR), "--out", str(out), "--no-progress", *args]
+    cmd = [str(GENERATOR), "--out", str(out), "--no-progress", *args]
     return subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           check=check)
 
@@ -77,9 +78,8 @@ def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subproc
     return _run([str(DBT), *args], env, check, f"dbt {' '.join(args)}")
 
 
-# what `make daily` runs: `dbt build --selector daily` in-process, without rewriting the
-# manifest (ops_sla/daily.py)
-DAILY_COMMAND = (sys.executable, "-m", "ops_sla.daily")
+# what `make daily` runs
+DAILY_COMMAND = (str(DBT), "build", "--selector", "daily")
 
 
 def run_daily(env: dict[str, str], *extra: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -654,8 +654,7 @@ def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, d
 
 def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -> None:
     """The raw-contract hook needs the function of ops_sla.duckdb_plugin; a profile that does
-    not load it (but loads the optional quick_exit plugin) gets a message saying what to add,
-    not a binder error."""
+    not load it gets a message saying what to add, not a binder error."""
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     profile = yaml.safe_load((Path(__file__).resolve().parent.parent / "profiles.yml").read_text())

@@ -1,9 +1,9 @@
 """Property tests: the compiled SQL business-time macros against the Python reference.
 
-The macros are compiled once (`dbt compile --inline`, see ops_sla.bench.business_time) into
+The macros are compiled once (`dbt compile --inline`, see business_time_macros.py) into
 templates; every hypothesis example is a *batch* of random instants evaluated in one DuckDB
 query on a copy of a built warehouse, and compared row by row with
-ops_sla.reference.business_time on a BusinessCalendar built from the raw calendar_dim (so
+reference.business_time on a BusinessCalendar built from the raw calendar_dim (so
 both sides use the same holidays). Instants travel as epoch microseconds both ways, so
 nothing here depends on the session time zone unless a test says so.
 """
@@ -26,12 +26,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from business_time_macros import JOINED_INDEX, MacroSql, compile_business_time_sql
 from conftest import ROOT, dbt_env, run_dbt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from ops_sla.bench.business_time import JOINED_INDEX, MacroSql, compile_business_time_sql
-from ops_sla.reference.business_time import BusinessCalendar, business_add, business_seconds_between
+from reference.business_time import BusinessCalendar, business_add, business_seconds_between
 
 US_PER_MIN = 60_000_000
 US_PER_DAY = 86_400 * 1_000_000

@@ -54,7 +54,7 @@ def test_missing_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder"
     out = _build_fails_with(missing, tmp_path)
     assert str(missing) in out
-    assert "make data" in out and "generate_data.py" in out
+    assert "make data" in out and "ops-sla-generate" in out
 
 
 def test_empty_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:

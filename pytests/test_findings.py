@@ -1,4 +1,4 @@
-"""`python -m ops_sla.findings`: the findings table from a warehouse, and one-line errors without one."""
+"""`ops-sla-findings`: the findings table from a warehouse, and one-line errors without one."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from conftest import ROOT, Warehouse
 
 from ops_sla.findings import ORIGINAL
 
-PROG = "python -m ops_sla.findings"
+PROG = "ops-sla-findings"
 
 
 def run_findings(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops_sla.findings", *map(str, args)], cwd=ROOT,
+    return subprocess.run([str(Path(sys.executable).parent / PROG), *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True)
 
 
@@ -30,7 +30,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) ->
     assert proc.stdout == ""
 
 
-def test_usage_names_the_module() -> None:
+def test_usage_names_the_command() -> None:
     proc = run_findings("--help")
     assert proc.returncode == 0
     assert proc.stdout.startswith(f"usage: {PROG} "), proc.stdout

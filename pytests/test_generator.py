@@ -26,7 +26,7 @@ from conftest import SMALL_ARGS, run_generator
 from ops_sla.generator.params import Params
 
 TEAM_TZ = "America/Los_Angeles"
-PROG_ERROR = "generate_data.py: error:"
+PROG_ERROR = "ops-sla-generate: error:"
 
 # the raw contract (docs/raw-contract.md)
 CONTRACT_STATUSES = {

@@ -16,6 +16,9 @@ from conftest import ROOT, Warehouse, dbt_env, run_dbt
 
 from ops_sla import publish as pub
 
+# `make publish`'s command: publish, then the extracts and the dashboard (ops_sla/publish_all.py)
+PUBLISH_ALL = str(Path(sys.executable).parent / "ops-sla-publish")
+
 
 def run_publish(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ops_sla.publish", *map(str, args)], cwd=ROOT,
@@ -52,17 +55,17 @@ def test_cli_help() -> None:
 
 
 def test_script_takes_the_publish_options(tmp_path: Path) -> None:
-    """scripts/publish.py (what `make publish` runs) accepts every option of the publish step,
+    """ops-sla-publish (what `make publish` runs) accepts every option of the publish step,
     so the refusal's advice (--target-path / --run-results) works there too."""
     missing = tmp_path / "elsewhere" / "run_results.json"
     out = tmp_path / "publish"
-    proc = subprocess.run([sys.executable, "scripts/publish.py", "--run-results", str(missing), "--publish-dir",
+    proc = subprocess.run([PUBLISH_ALL, "--run-results", str(missing), "--publish-dir",
                            str(out), "--db", str(tmp_path / "ops_sla.duckdb")], cwd=ROOT, capture_output=True,
                           text=True)
     assert proc.returncode == 1, proc.stderr
     assert f"no dbt run results at {missing}" in proc.stderr and "--run-results" in proc.stderr
     assert not out.exists()
-    usage = subprocess.run([sys.executable, "scripts/publish.py", "--help"], cwd=ROOT, capture_output=True, text=True)
+    usage = subprocess.run([PUBLISH_ALL, "--help"], cwd=ROOT, capture_output=True, text=True)
     assert usage.returncode == 0
     for option in ("--db", "--publish-dir", "--target-path", "--run-results", "--allow-partial", "--scale"):
         assert option in usage.stdout, option

@@ -14,8 +14,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from ops_sla.reference.business_time import (
+from reference.business_time import (
     BusinessCalendar,
     business_add,
     business_minutes_between,

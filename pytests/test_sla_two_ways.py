@@ -1,6 +1,6 @@
 """The same numbers computed two ways: dbt's marts vs an independent pandas reference.
 
-`ops_sla.reference.sla` re-implements event cleaning and the SLA engine from the written
+`reference.sla` (pytests/reference/sla.py) re-implements event cleaning and the SLA engine from the written
 semantics (DECISIONLOG.md, docs/raw-contract.md), with business time from the business-time
 oracle. Here both are run on the same raw parquet and compared:
 
@@ -30,8 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from conftest import Warehouse, run_dbt
-
-from ops_sla.reference import sla as R
+from reference import sla as R
 
 TOL = 1e-6
 MAX_EXAMPLES = 8

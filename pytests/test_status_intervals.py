@@ -3,7 +3,7 @@
 The macro is compiled by dbt (`dbt compile --inline`) for the two uses in the project: a
 customer wait closed by any of the reference's WAIT_ENDS (a list) and rework closed by
 RESOLVED (one status). Both run in an in-memory DuckDB on random event sequences;
-`ops_sla.reference.sla._intervals` pairs the same events in Python.
+`reference.sla._intervals` pairs the same events in Python.
 Events crowd onto five instants, so most examples hold several events at one instant, of one
 kind or both, in a random row order: what the rule "events at the same instant continue the
 case's state" (DECISIONLOG) is about.
@@ -21,8 +21,7 @@ import pytest
 from conftest import DBT, ROOT, dbt_env
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from ops_sla.reference.sla import WAIT_ENDS, _intervals
+from reference.sla import WAIT_ENDS, _intervals
 
 OPEN, CLOSE = "CUSTOMER_WAIT", "CUSTOMER_RESPONDED"
 # (opening status, closing statuses) as the models call the macro

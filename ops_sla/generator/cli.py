@@ -1,4 +1,4 @@
-"""Command line of the generator (``python scripts/generate_data.py --help``)."""
+"""Command line of the generator (``ops-sla-generate --help``)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _option(dest: str) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     d = Config()
     p = _Parser(
-        prog="generate_data.py",
+        prog="ops-sla-generate",
         description="Write a deterministic synthetic ops-sla raw data set (cases, events_log, "
         "staffing_schedule, calendar_dim as parquet) plus the ground truth of every injected fault.",
         epilog="--cases, --start, --end, --seed, --holiday-country, --holiday-subdiv and --team-tz describe a "
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg, raw, truth, manifest = resolve(args)
     except UsageError as exc:
-        print(f"generate_data.py: error: {exc}", file=sys.stderr)
+        print(f"ops-sla-generate: error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     n_days = (cfg.end - cfg.start).days + 1

@@ -20,7 +20,6 @@ row. The macro SQL is the real `dbt compile` output, not a copy.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -30,11 +29,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ops_sla.bench.common import Context, Row
+from benchmarks.common import Context, Row
 
 SUITE = "business_time"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).parent / "dbt"
+GENERATOR = Path(sys.executable).parent / "ops-sla-generate"
 
 N_PAIRS = 1_900_000
 N_SPINE = 2_000
@@ -47,72 +47,14 @@ REPEATS = 3
 GOAL_VS_DATEDIFF = 15.0  # macro at most this many times the plain datediff
 GOAL_VS_SPINE = 500.0  # macro at least this many times faster than the scaled spine
 
-# the alias under which a query joins int_business_time_index for the `*_joined` templates;
-# the `*_columns` templates read the index's numbers as plain columns of the row (index='')
-JOINED_INDEX = "business_time"
-# Placeholders substituted textually for the macro arguments (the macros embed their
-# arguments verbatim, so compiling once with placeholders gives a reusable template).
-_ARGS = {"a": "__OPS_SLA_ARG_A__", "b": "__OPS_SLA_ARG_B__", "n": "__OPS_SLA_ARG_N__"}
-_CALLS = {
-    "business_minutes_between": "{{ business_minutes_between('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_B__') }}",
-    "business_minutes_add": "{{ business_minutes_add('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_N__') }}",
-    "business_ordinal_us": "{{ business_ordinal_us('__OPS_SLA_ARG_A__') }}",
-    # the same with the index joined under an alias (index='business_time'), and with its
-    # numbers already columns of the row (index=''), as int_case_sla reads them
-    **{f"{macro}_{form}": f"{{{{ {macro}('__OPS_SLA_ARG_A__', '__OPS_SLA_ARG_{arg}__', index='{index}') }}}}"
-       for macro, arg in (("business_minutes_between", "B"), ("business_minutes_add", "N"))
-       for form, index in (("joined", JOINED_INDEX), ("columns", ""))},
-    "local_to_instant": "{{ local_to_instant('__OPS_SLA_ARG_A__') }}",
-    "instant_to_local": "{{ instant_to_local('__OPS_SLA_ARG_A__') }}",
-}
 
-
-class MacroSql:
-    """The compiled SQL of the business-time macros, as templates over their arguments."""
-
-    def __init__(self, templates: dict[str, str]) -> None:
-        self.templates = templates
-
-    def _fill(self, name: str, **args: str) -> str:
-        sql = self.templates[name]
-        for key, value in args.items():
-            sql = sql.replace(_ARGS[key], f"({value})")
-        return sql
-
-    @staticmethod
-    def _form(index: str | None) -> str:
-        """The template suffix for the macros' argument `index`: none, JOINED_INDEX or ''."""
-        return {None: "", JOINED_INDEX: "_joined", "": "_columns"}[index]
-
-    def between(self, a: str, b: str, index: str | None = None) -> str:
-        return self._fill("business_minutes_between" + self._form(index), a=a, b=b)
-
-    def add(self, a: str, n: str, index: str | None = None) -> str:
-        return self._fill("business_minutes_add" + self._form(index), a=a, n=n)
-
-    def ordinal_us(self, a: str) -> str:
-        return self._fill("business_ordinal_us", a=a)
-
-    def local_to_instant(self, a: str) -> str:
-        return self._fill("local_to_instant", a=a)
-
-    def instant_to_local(self, a: str) -> str:
-        return self._fill("instant_to_local", a=a)
-
-
-def compile_business_time_sql(env: dict[str, str]) -> MacroSql:
-    """One `dbt compile --inline` of every business-time macro call, split into templates."""
-    inline = "\n".join(f"/*@@{name}@@*/ {call}" for name, call in _CALLS.items()) + "\n/*@@end@@*/"
-    proc = subprocess.run([str(DBT), "compile", "--quiet", "--inline", inline], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+def compile_between(env: dict[str, str]) -> str:
+    """`business_minutes_between(a, b)` as `dbt compile` renders it, over the columns a and b."""
+    proc = subprocess.run([str(DBT), "compile", "--quiet", "--inline", "{{ business_minutes_between('a', 'b') }}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dbt compile failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
-    parts = re.split(r"/\*@@(\w+)@@\*/", proc.stdout)
-    templates = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    missing = set(_CALLS) - set(templates)
-    if missing:
-        raise RuntimeError(f"dbt compile output lacks {sorted(missing)}:\n{proc.stdout[-4000:]}")
-    return MacroSql(templates)
+    return proc.stdout.strip()
 
 
 def dbt_env(raw: Path, db: Path, target: Path) -> dict[str, str]:
@@ -136,8 +78,8 @@ def _prepare_warehouse(ctx: Context) -> tuple[Path, dict[str, str]]:
     if ctx.raw is None:
         raw = ctx.work / "raw"
         if not (raw / "calendar_dim").exists():
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_data.py"), "--out", str(raw),
-                            "--no-progress"], cwd=ROOT, check=True, capture_output=True, text=True)
+            subprocess.run([str(GENERATOR), "--out", str(raw), "--no-progress"], cwd=ROOT, check=True,
+                           capture_output=True, text=True)
         ctx.raw = raw
     db = work / "ops_sla.duckdb"
     env = dbt_env(ctx.raw, db, target)
@@ -185,7 +127,7 @@ WORKLOADS = (("uniform", N_SPINE, N_SPINE_LARGE_UNIFORM, True), ("sla", N_SPINE,
 
 def run(ctx: Context) -> list[Row]:
     db, env = _prepare_warehouse(ctx)
-    sql = compile_business_time_sql(env)
+    between = compile_between(env)
     con = duckdb.connect(str(db), read_only=True)
     try:
         con.execute("""
@@ -196,13 +138,13 @@ def run(ctx: Context) -> list[Row]:
         """)
         rows: list[Row] = []
         for workload, small, large, goals in WORKLOADS:
-            rows.extend(_measure(con, sql, workload, small, large, goals))
+            rows.extend(_measure(con, between, workload, small, large, goals))
         return rows
     finally:
         con.close()
 
 
-def _measure(con: duckdb.DuckDBPyConnection, sql: MacroSql, workload: str, n_small: int, n_large: int,
+def _measure(con: duckdb.DuckDBPyConnection, between: str, workload: str, n_small: int, n_large: int,
              goals: bool) -> list[Row]:
     a_us, b_us = _random_pairs(con, N_PAIRS, workload)
     con.register("pairs_us", pa.table({"a_us": a_us, "b_us": b_us}))
@@ -212,9 +154,9 @@ def _measure(con: duckdb.DuckDBPyConnection, sql: MacroSql, workload: str, n_sma
 
     t_datediff, _ = _best_of(con, "select sum(datediff('second', a, b) / 60.0) from pairs")
     t_epoch, _ = _best_of(con, "select sum((epoch_us(b) - epoch_us(a)) / 6e7) from pairs")
-    t_macro, macro_sum = _best_of(con, f"select sum({sql.between('a', 'b')}) from pairs")
+    t_macro, macro_sum = _best_of(con, f"select sum({between}) from pairs")
     (nulls, mean_minutes) = con.execute(
-        f"select count(*) filter (where m is null), avg(m) from (select {sql.between('a', 'b')} as m from pairs)"
+        f"select count(*) filter (where m is null), avg(m) from (select {between} as m from pairs)"
     ).fetchall()[0]
 
     # The naive baseline: a minute-grained spine (built once, untimed, like the index) and
@@ -225,7 +167,7 @@ def _measure(con: duckdb.DuckDBPyConnection, sql: MacroSql, workload: str, n_sma
     (disagree, compared) = con.execute(f"""
         select count(*) filter (where spine.minutes is distinct from m.minutes), count(*)
         from ({_SPINE_SQL}) as spine
-        join (select pair_id, {sql.between('a', 'b')} as minutes from spine_pairs) as m using (pair_id)
+        join (select pair_id, {between} as minutes from spine_pairs) as m using (pair_id)
     """).fetchall()[0]
 
     # Linear scaling from the small subsample (as specified) charges the spine's fixed

@@ -7,13 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from ops_sla.bench.common import Measured, run_measured
+from benchmarks.common import Measured, run_measured
 from ops_sla.paths import ROOT
 
-# the dbt command as the Makefile runs it (`make build`): dbt with the project's garbage
-# collector settings (ops_sla/dbt_cli.py), as the daily run has them
-DBT = (sys.executable, "-m", "ops_sla.dbt_cli")
-GENERATOR = str(ROOT / "scripts" / "generate_data.py")
+# the commands as the Makefile runs them
+DBT = str(Path(sys.executable).parent / "dbt")
+GENERATOR = str(Path(sys.executable).parent / "ops-sla-generate")
 
 
 def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
@@ -30,16 +29,16 @@ def _checked(command: list[str], env: dict[str, str], what: str) -> Measured:
 
 
 def dbt(args: list[str], env: dict[str, str]) -> Measured:
-    return _checked([*DBT, *args], env, f"dbt {' '.join(args)}")
+    return _checked([DBT, *args], env, f"dbt {' '.join(args)}")
 
 
 def daily(env: dict[str, str]) -> Measured:
-    """The daily run as `make daily` runs it (ops_sla/daily.py: `dbt build --selector daily`)."""
-    return _checked([sys.executable, "-m", "ops_sla.daily"], env, "the daily run")
+    """The daily run as `make daily` runs it: `dbt build --selector daily`."""
+    return _checked([DBT, "build", "--selector", "daily"], env, "the daily run")
 
 
 def generate(out: Path, *args: str) -> Measured:
-    m = run_measured([sys.executable, GENERATOR, "--out", str(out), "--no-progress", *args], cwd=ROOT)
+    m = run_measured([GENERATOR, "--out", str(out), "--no-progress", *args], cwd=ROOT)
     if m.returncode != 0:
         raise RuntimeError(f"generator failed: {m.stderr}")
     return m

@@ -3,7 +3,7 @@
 Written from the *written* semantics only -- DECISIONLOG.md ("Event cleaning", "SLA
 semantics", "Stages and drivers") and docs/raw-contract.md -- never from the SQL models, so
 that ``pytests/test_sla_two_ways.py`` can compute every number a second, independent way.
-Business time comes from :mod:`ops_sla.reference.business_time` (itself an oracle).
+Business time comes from :mod:`reference.business_time` (itself an oracle).
 
 Readings of points the written semantics leave open are marked ``READING:`` below.
 
@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ops_sla.reference.business_time import BusinessCalendar, business_add, business_minutes_between
+from .business_time import BusinessCalendar, business_add, business_minutes_between
 
 __all__ = [
     "AGENT_TOUCH_STATUSES",

@@ -1,19 +1,18 @@
 """A daily incremental run at full scale next to a full build of the same data, in one run.
 
 Six months are generated up to 2025-12-30 and fully built; one more day is appended with the
-generator's incremental mode. The daily run (`python -m ops_sla.daily`, what `make daily` runs:
-`dbt build --selector daily` without rewriting the manifest) is timed on copies of that built
+generator's incremental mode. The daily run (`dbt build --selector daily`, what `make daily`
+runs) is timed on copies of that built
 warehouse, the full build (`dbt build --full-refresh`, what `make build` runs) on the very same
 final raw data. The two alternate (daily, full, daily, full, ...) and the
 median of each is taken: on this 2-core virtual machine the speed drifts by 20 % or more over
 minutes, so runs timed one kind after the other would compare two different machines. Each
 command runs once untimed first, so every timed run finds what the same command left in its
-target folder the day before (dbt's parsed project, the compiled Jinja).
+target folder the day before (dbt's parsed project).
 
 Every dbt command also pays a fixed cost (Python imports, loading the parsed project,
 connecting, the on-run-start hooks, interpreter teardown). The smallest possible `dbt build`
-(one one-row model and its test; like the full build, it writes dbt's manifest, ~0.3-0.5 s the
-daily run does not spend) measures it, so the table also shows how the work that
+(one one-row model and its test) measures it, so the table also shows how the work that
 depends on the data compares. The same pair is also timed on twelve months of history (twice
 the cases, so a day brings as many): how the ratio moves with the length of the history.
 """
@@ -27,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops_sla.bench.common import Context, Measured, Row
-from ops_sla.bench.dbt_runs import daily, dbt, dbt_env, generate, run_results
+from benchmarks.common import Context, Measured, Row
+from benchmarks.dbt_runs import daily, dbt, dbt_env, generate, run_results
 
 SUITE = "incremental"
 GOAL_RATIO = 0.25
@@ -99,8 +98,8 @@ def _scenario(ctx: Context, name: str, *generator_args: str) -> Scenario:
     commands = (daily_once, lambda: dbt(["build", "--full-refresh"], full_env),
                 lambda: dbt(["build", "--select", "int_data_as_of"], floor_env))
     # one untimed run of each first, as the day before would have run it: its target folder
-    # then holds dbt's parsed project and the compiled Jinja (ops_sla/jinja_cache.py), so no
-    # timed run pays for parsing or compiling what an earlier run of it already did
+    # then holds dbt's parsed project, so no timed run pays for parsing what an earlier run
+    # of it already did
     _alternating(1, *commands)
     daily_all, full_all, floor_all = _alternating(REPEATS, *commands)
     daily_results, full_results = run_results(daily_target), run_results(full_target)
@@ -125,7 +124,7 @@ def run(ctx: Context) -> list[Row]:
     ratio = six.daily / six.full
     variable = (six.daily - floor) / (six.full - floor)
     return [
-        Row(SUITE, f"daily run (ops_sla.daily: --selector daily, {six.daily_nodes} nodes), wall, median of {REPEATS}",
+        Row(SUITE, f"daily run (dbt build --selector daily, {six.daily_nodes} nodes), wall, median of {REPEATS}",
             f"{six.daily:.1f} s", "", None, _spread(six.daily_all)),
         Row(SUITE, f"full build (--full-refresh, {six.full_nodes} nodes), wall, median of {REPEATS}",
             f"{six.full:.1f} s", "", None, _spread(six.full_all)),

@@ -15,11 +15,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from ops_sla.bench.common import Context, Measured, Row, run_measured
+from benchmarks.common import Context, Measured, Row, run_measured
 
 SUITE = "generator"
-ROOT = Path(__file__).resolve().parents[2]
-GENERATOR = ROOT / "scripts" / "generate_data.py"
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = Path(sys.executable).parent / "ops-sla-generate"
 
 GOAL_SECONDS = 20.0
 GOAL_RSS_MB = 2048.0
@@ -31,7 +31,7 @@ ORIGINAL_SECONDS = 150.0
 
 
 def _generate(raw: Path, truth: Path, *args: str) -> Measured:
-    cmd = [sys.executable, str(GENERATOR), "--out", str(raw), "--truth-out", str(truth), "--no-progress", *args]
+    cmd = [str(GENERATOR), "--out", str(raw), "--truth-out", str(truth), "--no-progress", *args]
     return run_measured(cmd, env=dict(os.environ), cwd=ROOT)
 
 

@@ -1,8 +1,7 @@
-#!/usr/bin/env python
 """After `dbt build`: publish the warehouse for Tableau, then write the extracts and the dashboard.
 
-    python scripts/publish.py [--db DB] [--publish-dir DIR] [--target-path DIR | --run-results FILE]
-                              [--allow-partial] [--scale S]
+    ops-sla-publish [--db DB] [--publish-dir DIR] [--target-path DIR | --run-results FILE]
+                    [--allow-partial] [--scale S]
 
 Runs, in order and stopping at the first failure:
   1. ops_sla.publish   - audit target/run_results.json, copy $OPS_SLA_DB atomically to
@@ -13,20 +12,19 @@ Steps 2 and 3 read the published file, never the one dbt writes. A refused publi
 leaves everything previously published as it was.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ops_sla import dashboard, extracts, publish  # noqa: E402
-from ops_sla.paths import publish_dir  # noqa: E402
+from ops_sla import dashboard, extracts, publish
+from ops_sla.paths import publish_dir
 
 
 def main(argv: list[str] | None = None) -> int:
     # the publish step's own options (python -m ops_sla.publish), forwarded to it as given
     parser = publish.add_publish_arguments(
-        argparse.ArgumentParser(prog="scripts/publish.py", description=__doc__.split("\n\n")[0]))
+        argparse.ArgumentParser(prog="ops-sla-publish", description=__doc__.split("\n\n")[0]))
     parser.add_argument("--scale", default="1", help="dashboard PNG scale factor (default 1)")
     args = parser.parse_args(argv)
 

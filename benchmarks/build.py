@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ops_sla.bench.common import Context, Row
-from ops_sla.bench.dbt_runs import dbt, dbt_env, generate, node_times, run_results
+from benchmarks.common import Context, Row
+from benchmarks.dbt_runs import dbt, dbt_env, generate, node_times, run_results
 
 GOAL_SECONDS = 30.0
 GOAL_RSS_MB = 4096.0

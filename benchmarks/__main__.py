@@ -1,8 +1,9 @@
-#!/usr/bin/env python
 """Benchmarks of ops-sla at full scale, printed as one table (see README, "Performance").
 
-    python scripts/bench.py                 # everything
-    python scripts/bench.py --only generator business_time
+From the repository root, with the virtualenv's Python (what `make bench` runs):
+
+    python -m benchmarks                    # everything
+    python -m benchmarks --only generator business_time
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ops_sla.bench.common import Context, Row, print_table  # noqa: E402
+from benchmarks.common import Context, Row, print_table
 
 SUITES = ("generator", "business_time", "build", "incremental")
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--only", nargs="+", choices=SUITES, default=list(SUITES), help="suites to run")
     p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary folder)")
     args = p.parse_args(argv)
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         for suite in SUITES:
             if suite not in args.only:
                 continue
-            module = importlib.import_module(f"ops_sla.bench.{suite}")
+            module = importlib.import_module(f"benchmarks.{suite}")
             print(f"running {suite} ...", file=sys.stderr, flush=True)
             rows.extend(module.run(ctx))
         print()

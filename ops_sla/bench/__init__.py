@@ -1,1 +1,0 @@
-"""Benchmarks behind ``scripts/bench.py``; each module exposes ``run(ctx) -> list[Row]``."""

@@ -1,1 +1,0 @@
-"""Independent, standard-library-only reference implementations (test oracles)."""
