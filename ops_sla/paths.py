@@ -34,13 +34,3 @@ def dbt_target_path(path: str | None = None) -> Path:
     target = Path(path or os.environ.get("DBT_TARGET_PATH", "target"))
     return target if target.is_absolute() else ROOT / target
 
-
-def dbt_target_path_of(dbt_args: list[str]) -> Path:
-    """dbt's target folder for a dbt command line: its --target-path, else dbt_target_path()."""
-    path = None
-    for i, arg in enumerate(dbt_args):
-        if arg == "--target-path" and i + 1 < len(dbt_args):
-            path = dbt_args[i + 1]
-        elif arg.startswith("--target-path="):
-            path = arg.split("=", 1)[1]
-    return dbt_target_path(path)
