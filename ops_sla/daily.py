@@ -1,6 +1,6 @@
 """The daily run's dbt command: `dbt build --selector daily`, without rewriting the manifest.
 
-    python -m ops_sla.daily                 # what `make daily` runs between the generator and publish
+    python -m ops_sla.daily                 # what `make daily` runs before publish (demo-daily: after the generator)
     python -m ops_sla.daily --threads 1     # extra arguments go to `dbt build`
 
 dbt writes target/manifest.json (~1.5 MB) twice per command, once after loading the project
