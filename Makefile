@@ -62,6 +62,7 @@ run: demo  ## the demo's one command (= make demo)
 # the build step is `dbt build --selector daily` run by ops_sla/daily.py, which does not rewrite
 # target/manifest.json (DECISIONLOG "The daily run does not rewrite the manifest")
 daily: venv  ## own data: build the files delivered since the last build (selector daily), publish
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
 	$(BIN)/python -m ops_sla.daily
 	$(BIN)/python scripts/publish.py
 
@@ -70,6 +71,7 @@ daily: venv  ## own data: build the files delivered since the last build (select
 # failed check leaves the raw folder as it was (DECISIONLOG "make demo-daily checks before it
 # appends")
 demo-daily: venv  ## demo: check the warehouse takes a daily run, append a generated day, build it (selector daily), publish
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
 	@$(BIN)/python -m ops_sla.daily || { \
 	    echo "demo-daily: the warehouse refused (or failed) a daily run on the data as it is (dbt's message above);" \
 	         "no day was generated, $$OPS_SLA_RAW_DIR is unchanged. \`make demo\` rebuilds the demo from scratch." >&2; \
