@@ -1,4 +1,7 @@
-# ops-sla — two commands: `make run` (full-scale build) and `make test` (whole test suite, small data).
+# ops-sla — two commands: `make run` (the demo: generate, build, publish) and `make test` (whole test suite, small data).
+# Two worlds: the demo targets (data, demo/run, demo-daily) generate synthetic data; the own-data
+# targets (build, daily, publish, docs) never run the generator, and the generator refuses a
+# folder it did not create (a team's export), so a demo target cannot touch it either.
 SHELL := /bin/bash
 # the interpreter .venv is built on (3.11 or newer; `make PYTHON=python3.12 venv` picks another)
 PYTHON ?= python3
@@ -15,7 +18,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 TEST_WORKERS ?= 2
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data build publish docs run daily test lint bench findings readme-images clean
+.PHONY: help venv data build publish docs demo run demo-daily daily where test lint bench findings readme-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
@@ -34,7 +37,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 
-data: venv  ## generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR
+data: venv  ## demo: generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR (only a folder it created, or a new one)
 	$(BIN)/ops-sla-generate
 
 build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR
@@ -52,13 +55,46 @@ docs: venv  ## dbt docs site (static: index.html, manifest.json, catalog.json) i
 	$(DBT) docs generate --target-path "$$tmp/target" && \
 	mkdir "$$tmp/site" && cp "$$tmp"/target/{index.html,manifest.json,catalog.json} "$$tmp/site/" && \
 	rm -rf "$$OPS_SLA_PUBLISH_DIR/docs" && mv "$$tmp/site" "$$OPS_SLA_PUBLISH_DIR/docs"
+	@echo "docs: the site is $$OPS_SLA_PUBLISH_DIR/docs/index.html (dbt's catalog path above was a scratch folder, now removed)"
 
-run: data build publish docs  ## generate, build and test the full-scale warehouse, publish it and the dbt docs site
+demo: data build publish docs where  ## the demo: generate, build and test the full-scale warehouse, publish it and the dbt docs site
 
-daily: venv  ## append the next day of data, build what it changes (selector daily), publish
-	$(BIN)/ops-sla-generate --mode incremental --days 1
+run: demo  ## the demo's one command (= make demo)
+
+daily: venv  ## own data: build the files delivered since the last build (selector daily), publish
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
 	$(DBT) build --selector daily
 	$(BIN)/ops-sla-publish
+
+# A day is appended only once the warehouse has accepted a daily run on the data as it is
+# (its guards: the last full build, code, vars, calendar, loaded files, clock); a refused or
+# failed check leaves the raw folder as it was (DECISIONLOG "make demo-daily checks before it
+# appends")
+demo-daily: venv  ## demo: check the warehouse takes a daily run, append a generated day, build it (selector daily), publish
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
+	@$(DBT) build --selector daily || { \
+	    echo "demo-daily: the warehouse refused (or failed) a daily run on the data as it is (dbt's message above);" \
+	         "no day was generated, $$OPS_SLA_RAW_DIR is unchanged. \`make demo\` rebuilds the demo from scratch." >&2; \
+	    exit 1; }
+	$(BIN)/ops-sla-generate --mode incremental --days 1
+	@$(DBT) build --selector daily || { \
+	    echo "demo-daily: the daily run of the appended day stopped (dbt's message above); the day stays in" \
+	         "$$OPS_SLA_RAW_DIR and nothing was published. Fix what dbt names, then \`make daily\`." >&2; \
+	    exit 1; }
+	$(BIN)/ops-sla-publish
+	@$(MAKE) --no-print-directory where
+
+where:  ## where the results are: warehouse, published file, extracts, dashboard, docs
+	@echo "ops-sla results:"
+	@for item in "warehouse (dbt writes):$$OPS_SLA_DB" \
+	             "published file (Tableau):$$OPS_SLA_PUBLISH_DIR/ops_sla.duckdb" \
+	             "extracts (.hyper, .csv):$$OPS_SLA_PUBLISH_DIR/extracts/" \
+	             "dashboard:$$OPS_SLA_PUBLISH_DIR/dashboard/index.html" \
+	             "dbt docs site:$$OPS_SLA_PUBLISH_DIR/docs/index.html"; do \
+	    path="$${item#*:}"; state=""; [ -e "$$path" ] || state="  (not written yet)"; \
+	    printf '  %-26s %s%s\n' "$${item%%:*}" "$$path" "$$state"; \
+	done
+	@echo "  docs with working links: python -m http.server -d \"$$OPS_SLA_PUBLISH_DIR\" 8080, then http://localhost:8080/docs/"
 
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
 	$(BIN)/ruff check ops_sla benchmarks pytests

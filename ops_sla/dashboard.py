@@ -6,7 +6,13 @@
 Writes one PNG per chart (Altair + vl-convert, no browser needed) and `index.html`, a single
 self-contained page with all five charts: the Vega / Vega-Lite / vega-embed JavaScript and
 the chart data are inlined, so it works offline (no CDN). Chart titles state the finding,
-computed from the data (nothing hard-coded).
+computed from the data (nothing hard-coded). The page's header gives the data's period
+(first and last intake date) and its as-of instant (mart data_as_of).
+
+Any size of data publishes: a chart whose data is too small for it (fewer intake days than
+its 7-day window, no resolved case, no resolved Tier 3 case, no case a scenario applies to)
+is drawn as a placeholder that says so ("not enough data: needs ..., has ..."), and the
+others as usual.
 
 | chart                    | mart                                            |
 |--------------------------|-------------------------------------------------|
@@ -68,6 +74,14 @@ CONFIG = {
 }
 
 
+class NotEnoughData(Exception):
+    """A chart's data is too small for it: drawn as a placeholder saying what it needs."""
+
+    def __init__(self, needs: str, has: str) -> None:
+        self.needs, self.has = needs, has
+        super().__init__(f"not enough data: needs {needs}, has {has}")
+
+
 @dataclass(frozen=True)
 class ChartDef:
     name: str
@@ -92,6 +106,15 @@ def _round_step(rough: float) -> float:
 
 def _pct(x: float) -> str:
     return f"{x:.1%}"
+
+
+def _rate(x: float, digits: int = 0) -> str:
+    """A rate as a percentage; "n/a" when it has no denominator (NULL)."""
+    return "n/a" if pd.isna(x) else f"{x:.{digits}%}"
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0] or 0)
 
 
 # --- (a) daily breach trend ------------------------------------------------------------------
@@ -124,8 +147,17 @@ TREND_SERIES = {
 }
 
 
+# the trend's window: its first point needs this many intake days
+TREND_WINDOW_DAYS = 7
+
+
 def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    days = _count(con, "select count(*) from marts.sla_daily")
+    if days < TREND_WINDOW_DAYS:
+        raise NotEnoughData(f"{TREND_WINDOW_DAYS} intake days (one 7-day window)", f"{days}")
     df = _df(con, TREND_SQL)
+    if df["sla_b"].isna().all():
+        raise NotEnoughData("a case with a known first-touch (SLA B) outcome", "none")
     overall = _df(con, "select * from marts.sla_by_tier_case_type where tier = 'ALL' and case_type = 'ALL'").iloc[0]
     # SLA A rates of still-open cohorts count only the quick resolutions: not drawn
     df.loc[df["censored"], ["sla_a_incl", "sla_a_paused"]] = None
@@ -134,15 +166,19 @@ def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     long = long.dropna(subset=["rate"])
     # the headline comes from closed cohorts: in the still-open ones only the breaches already
     # known are in (the cases touched quickly and those already past target)
-    closed = df[~df["censored"]] if (~df["censored"]).any() else df
+    scored = df.dropna(subset=["sla_b"])
+    closed = scored[~scored["censored"]] if (~scored["censored"]).any() else scored
     peak = closed.loc[closed["sla_b"].idxmax()]
     typical_b = closed["sla_b"].median()
     incl, paused = df["sla_a_incl"].dropna(), df["sla_a_paused"].dropna()
+    sla_a = (f"SLA A ranges {incl.min():.0%} to {incl.max():.0%}" if len(incl)
+             else "SLA A not final on any intake day yet")
     title = (f"First-touch (SLA B) breaches peak at {peak.sla_b:.0%} in the 7 days to {peak.day:%b %-d} "
-             f"(typical {typical_b:.0%}); SLA A ranges {incl.min():.0%} to {incl.max():.0%}")
+             f"(typical {typical_b:.0%}); {sla_a}")
+    paused_range = f" ({paused.min():.0%}-{paused.max():.0%})" if len(paused) else ""
     subtitle = [f"7-day rolling breach rate by intake date. SLA A over resolved cases: "
-                f"{overall.sla_a_breach_rate_including_wait:.1%} overall with customer wait counted, "
-                f"{overall.sla_a_breach_rate_paused_wait:.1%} paused ({paused.min():.0%}-{paused.max():.0%}).",
+                f"{_rate(overall.sla_a_breach_rate_including_wait, 1)} overall with customer wait counted, "
+                f"{_rate(overall.sla_a_breach_rate_paused_wait, 1)} paused{paused_range}.",
                 f"SLA B over cases with a known first-touch outcome. Shaded: intake days with more than "
                 f"{MAX_OPEN_SHARE:.0%} of cases still open; SLA A not final there, not drawn."]
     if df["censored"].any():
@@ -221,7 +257,11 @@ def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale) -> alt.LayerC
 
 def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, TAIL_SQL)
-    p95 = df[(df["percentile"] == "p95") & (df["tier"] != "ALL")].set_index(["policy", "tier"])
+    p95 = df[(df["percentile"] == "p95") & (df["tier"] != "ALL")].dropna(subset=["minutes"])
+    if p95.empty:
+        resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
+        raise NotEnoughData("1 resolved case", f"{resolved}")
+    p95 = p95.set_index(["policy", "tier"])
     incl, paused = p95.loc["including_wait"], p95.loc["paused_wait"]
     worst = incl["minutes"].idxmax()
     over = incl[incl["minutes"] > incl["target"]].index.tolist()
@@ -271,8 +311,12 @@ def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold
 
 
 def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
-    df = _df(con, HEATMAP_SQL)
+    # a cell without resolved cases has no rate: left empty (not drawn as 0 %)
+    df = _df(con, HEATMAP_SQL).dropna(subset=["rate"])
     cells = df[(df["tier"] != "ALL") & (df["case_type"] != "ALL")]
+    if cells.empty:
+        resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
+        raise NotEnoughData("1 resolved case", f"{resolved}")
     incl = cells[cells["policy"] == "including_wait"].set_index(["tier", "case_type"])["rate"]
     paused = cells[cells["policy"] == "paused_wait"].set_index(["tier", "case_type"])["rate"]
     overall = df[(df["tier"] == "ALL") & (df["case_type"] == "ALL")].set_index("policy")["rate"]
@@ -281,9 +325,12 @@ def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     title = (f"{worst[0].replace('_', ' ').title()} {worst[1].replace('_', ' ').lower()} cases breach SLA A most: "
              f"{_pct(incl[worst])} vs {_pct(overall['including_wait'])} overall "
              f"({_pct(paused[worst])} with the clock paused)")
+    if incl[worst] == 0:
+        resolved = int(cells.loc[cells["policy"] == "including_wait", "resolved_cases"].sum())
+        title = f"No resolved case has breached SLA A ({resolved:,} resolved case{'s' if resolved != 1 else ''})"
     subtitle = (f"SLA A breach rate among resolved cases, tier x case type (ALL = roll-up). Lowest: "
                 f"{best[0]} {best[1]} at {_pct(incl[best])}.")
-    hi = float(df["rate"].max())
+    hi = float(df["rate"].max()) or 0.05  # all rates 0: a scale from 0 to 5 %, not from 0 to 0
     color_scale = alt.Scale(scheme="orangered", domain=[0, hi])
     chart = alt.hconcat(*(_heat_panel(df, p, color_scale, hi * 0.6) for p in POLICIES), spacing=30)
     return chart.properties(title=_title(title, subtitle)).resolve_scale(color="shared")
@@ -303,6 +350,10 @@ order by stage_order
 
 def stages_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, STAGES_SQL)
+    if not df["is_bottleneck"].fillna(False).any():
+        resolved = _count(con, "select count(*) from marts.case_sla "
+                               "where first_resolution_ts_local is not null and tier = 'TIER_3'")
+        raise NotEnoughData("1 resolved Tier 3 case", f"{resolved}")
     df["label"] = df["stage"].map(STAGE_LABELS).fillna(df["stage"])
     df["role"] = df["is_bottleneck"].map({True: "bottleneck (highest p95)", False: "other stages"})
     order = df["label"].tolist()
@@ -314,7 +365,7 @@ def stages_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=220))
     # the scale runs past the longest bar to leave room for its label; ticks and grid lines
     # stop at the first round value above the data, so the axis does not promise more
-    largest = float(df["p95"].max())
+    largest = max(float(df["p95"].max()), 1.0)
     step = _round_step(largest / 5)
     ticks = [step * i for i in range(int(-(-largest // step)) + 1)]
     p95 = alt.Chart(df).mark_bar(height=30).encode(
@@ -353,6 +404,9 @@ SCENARIO_POLICIES = {"breaches_avoided_including_wait": "wait counted",
 
 def scenario_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, SCENARIO_SQL)
+    eligible = int(df["eligible_cases"].fillna(0).sum())
+    if eligible == 0:
+        raise NotEnoughData("1 case a scenario applies to (resolved Tier 3 or reopened)", "0")
     df["breaches_avoided_including_wait"] = df["breaches_avoided_including_wait"].fillna(0).astype(int)
     order = df["label"].tolist()
     top = df.loc[df["total_hours_saved"].idxmax()]
@@ -370,7 +424,7 @@ def scenario_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
                                        "rework_hours_saved": "rework avoided"})
     y = alt.Y("label:N", title=None, sort=order,
               axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=220, labelFontSize=12))
-    hours_x_max = float(df["total_hours_saved"].max()) * 1.3
+    hours_x_max = max(float(df["total_hours_saved"].max()) * 1.3, 1.0)
     hour_bars = alt.Chart(hours).mark_bar(height=30).encode(
         x=alt.X("sum(hours):Q", title="Business hours saved", scale=alt.Scale(domain=[0, hours_x_max]),
                 axis=alt.Axis(tickCount=5)),
@@ -431,9 +485,62 @@ def vl_version() -> str | None:
     return version if version in vlc.get_vegalite_versions() else None
 
 
+PLACEHOLDER_KEY = "ops_sla_not_enough_data"
+
+
+def placeholder_chart(chart: ChartDef, short: NotEnoughData) -> alt.TopLevelMixin:
+    """The chart's place, saying what its data lacks (the message is also in the spec's usermeta)."""
+    text = pd.DataFrame({"line": [str(short), "It is drawn once the data has it; the other charts and the marts "
+                                              "are complete."], "row": [0, 1]})
+    lines = alt.Chart(text).mark_text(fontSize=15, color="#444").encode(
+        y=alt.Y("row:O", axis=None), text="line:N",
+        size=alt.Size("row:O", scale=alt.Scale(domain=[0, 1], range=[16, 12]), legend=None))
+    title = _title("Not enough data for this chart yet", chart.caption)
+    return lines.properties(width=WIDTH, height=90, title=title, usermeta={PLACEHOLDER_KEY: str(short)})
+
+
+def chart_spec(chart: ChartDef, con: duckdb.DuckDBPyConnection) -> dict:
+    try:
+        built = chart.build(con)
+    except NotEnoughData as short:
+        built = placeholder_chart(chart, short)
+    return built.configure(**CONFIG).to_dict()
+
+
 def build_specs(db: Path) -> dict[str, dict]:
     with connect_read_only(db, alias=Path(PUBLISHED_NAME).stem) as con:
-        return {c.name: c.build(con).configure(**CONFIG).to_dict() for c in CHARTS}
+        return {c.name: chart_spec(c, con) for c in CHARTS}
+
+
+def not_enough_data(spec: dict) -> str | None:
+    """The placeholder's message when the chart was too small for its data, else None."""
+    return spec.get("usermeta", {}).get(PLACEHOLDER_KEY)
+
+
+@dataclass(frozen=True)
+class DataPeriod:
+    first_intake: str
+    last_intake: str
+    intake_days: int
+    cases: int
+    as_of: str
+    time_zone: str
+
+    def describe(self) -> str:
+        days = f"{self.intake_days} intake day{'s' if self.intake_days != 1 else ''}"
+        return (f"Data: cases with intake {self.first_intake} to {self.last_intake} ({days}, {self.cases:,} cases), "
+                f"as of {self.as_of} {self.time_zone} (open cases are measured up to it).")
+
+
+def data_period(db: Path) -> DataPeriod:
+    """The data's period (first and last intake date) and as-of instant, from the marts."""
+    with connect_read_only(db, alias=Path(PUBLISHED_NAME).stem) as con:
+        first, last, days, cases = con.execute(
+            "select min(intake_date_local), max(intake_date_local), count(*), sum(cases_opened) "
+            "from marts.sla_daily").fetchone()
+        as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+    return DataPeriod(first_intake=str(first), last_intake=str(last), intake_days=int(days), cases=int(cases or 0),
+                      as_of=f"{as_of:%Y-%m-%d %H:%M}", time_zone=str(zone))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -470,11 +577,13 @@ td, th { border: 1px solid #dde1e6; padding: 3px 8px; text-align: left; }
 """
 
 
-def render_html(specs: dict[str, dict], bundle: str, meta: dict) -> str:
+def render_html(specs: dict[str, dict], bundle: str, meta: dict, period: DataPeriod) -> str:
     sections, scripts = [], []
     for i, chart in enumerate(CHARTS, start=1):
+        short = not_enough_data(specs[chart.name])
+        flag = f' data-not-enough-data="{html.escape(short)}"' if short else ""
         sections.append(
-            f'<section id="{chart.name}"><h2>{i}. {html.escape(chart.caption)} '
+            f'<section id="{chart.name}"{flag}><h2>{i}. {html.escape(chart.caption)} '
             f'<small>(mart <code>{chart.mart}</code>)</small></h2>'
             f'<div class="chart" data-chart="{chart.name}" data-spec="spec-{chart.name}"></div></section>')
         scripts.append(f'<script type="application/json" id="spec-{chart.name}">'
@@ -492,6 +601,7 @@ def render_html(specs: dict[str, dict], bundle: str, meta: dict) -> str:
 <body>
 <header>
 <h1>Security-review SLA dashboard</h1>
+<p class="period">{html.escape(period.describe())}</p>
 <p>Business-hour SLAs from the published warehouse. Published {published}, dbt invocation {invocation}.</p>
 <p>SLA B: intake to first touch. SLA A: intake to first resolution, with customer wait counted or paused.</p>
 </header>
@@ -506,7 +616,12 @@ def render_html(specs: dict[str, dict], bundle: str, meta: dict) -> str:
 
 
 def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
+    """Writes the PNGs and index.html; says which charts had too little data."""
     specs = build_specs(db)
+    for name, spec in specs.items():
+        short = not_enough_data(spec)
+        if short:
+            print(f"dashboard: {name}: {short} (drawn as a placeholder saying so)")
     out.mkdir(parents=True, exist_ok=True)
     version = vl_version()
     kwargs = {"vl_version": version} if version else {}
@@ -517,7 +632,7 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
         written.append(path)
     manifest = db.with_name(MANIFEST_NAME)
     meta = json.loads(manifest.read_text()) if manifest.is_file() else {}
-    page = render_html(specs, vlc.javascript_bundle(**kwargs), meta)
+    page = render_html(specs, vlc.javascript_bundle(**kwargs), meta, data_period(db))
     index = out / "index.html"
     _write_atomic(index, page.encode())
     written.append(index)

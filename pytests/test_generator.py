@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import SMALL_ARGS, run_generator
@@ -220,6 +221,85 @@ def test_rerun_into_same_folder_replaces_everything(tmp_path: Path) -> None:
     assert stale and not stale & set(after)
     assert sorted(p.name for p in target.iterdir()) == ["raw", "raw_ground_truth"]
     assert manifest(target)["config"]["end"] == "2025-11-15"
+
+
+# ---------------------------------------------------------------- it never touches what it did not write
+
+MARKER = ".ops_sla_generator.json"
+
+
+def stat_snapshot(root: Path) -> dict[str, tuple]:
+    """Every file and folder under ``root`` (``root`` itself too): content hash and mtime."""
+    out = {".": ("<dir>", root.stat().st_mtime_ns)}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        content = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+        out[rel] = (content, p.stat().st_mtime_ns)
+    return out
+
+
+def own_export(folder: Path) -> Path:
+    """A team's export, hand-made (not by the generator): one cases file."""
+    part = folder / "cases" / "intake_date=2025-10-01"
+    part.mkdir(parents=True)
+    table = pa.table({"case_id": ["C-1"], "intake_ts": pa.array([dt.datetime(2025, 10, 1, 16, tzinfo=dt.UTC)]),
+                      "case_type": ["ACCESS_REVIEW"], "tier": ["TIER_1"], "team_tz": [TEAM_TZ]})
+    pq.write_table(table, part / "export.parquet")
+    return folder
+
+
+def _generated_truth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("gen_truth")
+    generate(base, "--cases", "50", "--start", "2025-10-01", "--end", "2025-10-03")
+    return base / "raw_ground_truth"
+
+
+FOREIGN = {
+    # the team's export where the raw folder goes
+    "full_raw": (["--cases", "50", "--start", "2025-10-01", "--end", "2025-10-03"], "raw"),
+    # appending a day to it, beside a ground truth the generator did write (a demo's)
+    "incremental_raw": (["--mode", "incremental", "--days", "1"], "raw"),
+    # the team's folder where the ground truth goes (the raw folder is empty)
+    "full_truth": (["--cases", "50", "--start", "2025-10-01", "--end", "2025-10-03"], "raw_ground_truth"),
+    # a folder of the team's where the generator puts its temporary copy
+    "full_work_folder": (["--cases", "50", "--start", "2025-10-01", "--end", "2025-10-03"], ".raw.tmp"),
+}
+
+
+@pytest.mark.parametrize(("args", "foreign"), FOREIGN.values(), ids=FOREIGN.keys())
+def test_refuses_a_folder_it_did_not_create(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                                            args: list[str], foreign: str) -> None:
+    base = tmp_path / "base"
+    own_export(base / foreign)
+    if "--mode" in args:
+        shutil.copytree(_generated_truth(tmp_path_factory), base / "raw_ground_truth")
+    else:
+        (base / "raw").mkdir(exist_ok=True)
+    before = stat_snapshot(base)
+    proc = generate(base, *args, check=False)
+    assert_one_line_error(proc)
+    # which folder, why, what to do
+    assert f"{base / foreign}" in proc.stderr, proc.stderr
+    assert "not created by this generator" in proc.stderr and "nothing was changed" in proc.stderr, proc.stderr
+    what_to_do = (["Remove or rename that folder yourself"] if foreign.startswith(".")
+                  else ["Choose another --", "remove that folder yourself"])
+    assert all(words in proc.stderr for words in what_to_do), proc.stderr
+    # nothing written, moved or removed: same files, same bytes, same modification times
+    assert stat_snapshot(base) == before
+
+
+def test_generates_into_an_empty_folder_and_marks_what_it_wrote(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    generate(tmp_path, "--cases", "50", "--start", "2025-10-01", "--end", "2025-10-03")
+    for folder in ("raw", "raw_ground_truth"):
+        mark = json.loads((tmp_path / folder / MARKER).read_text())
+        assert mark["created_by_generation"]["cases"] == 50 and mark["created_by_generation"]["end"] == "2025-10-03"
+    # a full generation again, then a day appended: its own folders, accepted
+    generate(tmp_path, "--cases", "60", "--start", "2025-10-01", "--end", "2025-10-02")
+    generate(tmp_path, "--mode", "incremental", "--days", "1")
+    assert manifest(tmp_path)["config"]["end"] == "2025-10-03"
+    assert (tmp_path / "raw" / "cases" / "intake_date=2025-10-03").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw", "raw_ground_truth"]
 
 
 # ---------------------------------------------------------------- full scale: volumes, mix, faults

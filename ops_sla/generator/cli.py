@@ -19,7 +19,7 @@ from ops_sla import paths
 from ops_sla.calendar import CalendarError, holiday_names, zone
 
 from .world import Config, build
-from .writer import read_manifest, write_generation
+from .writer import owner_problem, read_manifest, work_folders, write_generation
 
 
 class UsageError(Exception):
@@ -53,7 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "staffing_schedule, calendar_dim as parquet) plus the ground truth of every injected fault.",
         epilog="--cases, --start, --end, --seed, --holiday-country, --holiday-subdiv and --team-tz describe a "
         "full generation; --mode incremental continues the earlier one with the settings in its manifest and "
-        "refuses them. --days is for --mode incremental only.",
+        "refuses them. --days is for --mode incremental only. The data is for demos and tests: the generator "
+        "writes only to a folder it created (marked by .ops_sla_generator.json) or an empty or new one, and "
+        "refuses any other (a team's own export), changing nothing.",
     )
     p.add_argument("--cases", type=int, default=None, help=f"number of cases (default: {d.cases})")
     p.add_argument("--start", type=dt.date.fromisoformat, default=None, help=f"first intake date (default: {d.start})")
@@ -108,10 +110,36 @@ def _check_writable(folder: Path) -> None:
         raise UsageError(f"cannot write to {folder} ({probe}: {exc.strerror})") from None
 
 
+def _check_own_folders(raw: Path, truth: Path, incremental: bool) -> None:
+    """The generator writes demo data: it replaces (full mode) or appends to (incremental
+    mode) only folders it created, so a team's own export is never touched. Checked before
+    anything is written (the writability probe too)."""
+    what = "append to" if incremental else "replace"
+    if incremental and not os.path.lexists(raw) and (truth / "manifest.json").is_file():
+        raise UsageError(f"no earlier generation in {raw} to append to (it does not exist): run a full "
+                         "generation first")
+    # an incremental run appends to the raw folder of a generation: an empty one is not
+    checks = [(raw, "--out (or $OPS_SLA_RAW_DIR)", incremental and os.path.lexists(raw)),
+              (truth, "--truth-out (or $OPS_SLA_TRUTH_DIR)", False)]
+    checks += [(folder, None, False) for folder in work_folders(raw, truth)]
+    for folder, option, must_exist in checks:
+        problem = owner_problem(folder, must_exist)
+        if problem is None:
+            continue
+        if option is None:
+            raise UsageError(f"refusing to use {folder}, the temporary folder it writes beside {raw.name} or "
+                             f"{truth.name}: {problem}; nothing was changed. Remove or rename that folder yourself")
+        raise UsageError(f"refusing to {what} {folder}: {problem} (the generator writes demo data and "
+                         f"never touches a folder it did not create, e.g. a team's own export); nothing was "
+                         f"changed. Choose another {option}, or remove that folder yourself if it holds "
+                         f"nothing you need")
+
+
 def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
     _check_mode_options(args)
     raw = args.out or paths.raw_dir()
     truth = args.truth_out or paths.truth_dir(raw)
+    _check_own_folders(raw, truth, args.mode == "incremental")
     _check_writable(raw)
     _check_writable(truth)
     if args.mode == "incremental":

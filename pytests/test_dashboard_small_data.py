@@ -1,0 +1,179 @@
+"""Publishing works for any size of data: an export of 5 cases over one day, then three days.
+
+What `make build` + `make publish` do (a full build, then ops-sla-publish: the published
+file, the extracts, the dashboard), and for three days what `make daily` does (two days
+appended, the daily run, publish). A chart whose data is too small for it is drawn as a
+placeholder that says what it needs and has; the page's header gives the data's period and
+its as-of instant.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser import dump_dom, read_png
+from conftest import ROOT, dbt_env, run_daily, run_dbt, run_generator
+
+from ops_sla import dashboard
+from ops_sla import publish as pub
+
+CHART_NAMES = [c.name for c in dashboard.CHARTS]
+
+
+@dataclass
+class Published:
+    out: Path
+    stdout: str
+    intake_days: int
+
+    @property
+    def db(self) -> Path:
+        return self.out / pub.PUBLISHED_NAME
+
+    @property
+    def page(self) -> Path:
+        return self.out / "dashboard" / "index.html"
+
+
+def _publish(env: dict[str, str], out: Path, intake_days: int) -> Published:
+    """ops-sla-publish, what `make publish` and `make daily` run after the build."""
+    proc = subprocess.run([str(Path(sys.executable).parent / "ops-sla-publish"), "--publish-dir", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return Published(out, proc.stdout, intake_days)
+
+
+@pytest.fixture(scope="module")
+def small_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Published]:
+    """Published after a full build of 5 cases on 2025-10-01, and after two more days appended
+    and built by the daily run (keyed by intake days)."""
+    base = tmp_path_factory.mktemp("small_export")
+    raw = base / "raw"
+    run_generator(raw, "--cases", "5", "--start", "2025-10-01", "--end", "2025-10-01")
+    env = dbt_env(raw, base / "ops_sla.duckdb", base / "target")
+    run_dbt(["build", "--full-refresh"], env)
+    one = _publish(env, base / "publish_1_day", 1)
+    run_generator(raw, "--mode", "incremental", "--days", "2")
+    run_daily(env)
+    three = _publish(env, base / "publish_3_days", 3)
+    return {1: one, 3: three}
+
+
+@pytest.fixture(scope="module", params=[1, 3], ids=["1_day", "3_days"])
+def published(request: pytest.FixtureRequest, small_exports: dict[int, Published]) -> Published:
+    return small_exports[request.param]
+
+
+def _query(db: Path, sql: str) -> tuple:
+    with pub.connect_read_only(db) as con:
+        return con.execute(sql).fetchone()
+
+
+def test_everything_is_published(published: Published) -> None:
+    assert published.db.is_file()
+    assert _query(published.db, "select count(distinct intake_date_local) from marts.sla_daily")[0] \
+        == published.intake_days
+    extracts = published.out / "extracts"
+    assert any(extracts.glob("hyper/*.hyper")) and any(extracts.glob("csv/*.csv"))
+    folder = published.out / "dashboard"
+    assert sorted(p.stem for p in folder.glob("*.png")) == sorted(CHART_NAMES)
+    for name in CHART_NAMES:
+        pixels = read_png(folder / f"{name}.png")
+        height, width = pixels.shape[:2]
+        assert 750 <= width <= 1000 and 100 <= height <= 480, (name, width, height)
+        # not blank: text or marks on the white background
+        assert float((pixels[..., :3].min(axis=-1) < 200).mean()) > 0.003, f"{name}.png is blank"
+    assert published.page.is_file()
+
+
+def _expected_placeholders(published: Published) -> dict[str, str]:
+    """Which charts lack data, from the marts (what each chart needs)."""
+    db = published.db
+    days = published.intake_days
+    expected = {"sla_breach_trend": f"not enough data: needs 7 intake days (one 7-day window), has {days}"}
+    resolved = _query(db, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")[0]
+    if resolved == 0:
+        expected["resolution_tail_by_tier"] = expected["breach_heatmap"] = \
+            "not enough data: needs 1 resolved case, has 0"
+    tier3 = _query(db, "select count(*) from marts.case_sla "
+                       "where first_resolution_ts_local is not null and tier = 'TIER_3'")[0]
+    if tier3 == 0:
+        expected["tier3_stage_bottleneck"] = "not enough data: needs 1 resolved Tier 3 case, has 0"
+    if _query(db, "select sum(eligible_cases) from marts.scenario_results")[0] == 0:
+        expected["scenario_impact"] = ("not enough data: needs 1 case a scenario applies to "
+                                       "(resolved Tier 3 or reopened), has 0")
+    return expected
+
+
+def test_a_chart_with_too_little_data_says_so(published: Published) -> None:
+    expected = _expected_placeholders(published)
+    # the one-day export: 5 cases, none of them a resolved Tier 3 case (the generator is
+    # deterministic), so at least two charts are placeholders
+    assert len(expected) >= (3 if published.intake_days == 1 else 1), expected
+    specs = dashboard.build_specs(published.db)
+    assert {name: dashboard.not_enough_data(spec) for name, spec in specs.items()
+            if dashboard.not_enough_data(spec)} == expected
+    for name, message in expected.items():
+        assert f"dashboard: {name}: {message}" in published.stdout, published.stdout
+        assert specs[name]["title"]["text"] == "Not enough data for this chart yet"
+    page = published.page.read_text()
+    for name in CHART_NAMES:
+        section = re.search(rf'<section id="{name}"[^>]*>', page).group(0)
+        message = expected.get(name)
+        assert (f'data-not-enough-data="{html.escape(message)}"' in section) if message \
+            else "data-not-enough-data" not in section, section
+    # the message is drawn in the chart itself (PNG and page), from its spec
+    for name, message in expected.items():
+        assert message in json.dumps(specs[name]["datasets"])
+
+
+def test_header_shows_the_period_and_the_as_of_instant(published: Published) -> None:
+    first, last, cases = _query(published.db, "select min(intake_date_local), max(intake_date_local), "
+                                              "sum(cases_opened) from marts.sla_daily")
+    as_of, zone = _query(published.db, "select as_of_ts_local, time_zone from marts.data_as_of")
+    assert str(first) == "2025-10-01" and str(last) == f"2025-10-0{published.intake_days}"
+    days = "1 intake day" if published.intake_days == 1 else f"{published.intake_days} intake days"
+    header = re.search(r"<header>(.*?)</header>", published.page.read_text(), re.S).group(1)
+    assert (f"cases with intake {first} to {last} ({days}, {cases:,} cases), as of {as_of:%Y-%m-%d %H:%M} {zone}"
+            in html.unescape(header)), header
+
+
+def test_page_renders_the_placeholders_in_headless_chromium(published: Published) -> None:
+    dom = dump_dom(published.page.resolve().as_uri())
+    sections = {part.split('"', 1)[0]: part.split("</section>", 1)[0] for part in dom.split('<section id="')[1:]}
+    assert sorted(sections) == sorted(CHART_NAMES)
+    expected = _expected_placeholders(published)
+    for name, section in sections.items():
+        assert 'data-rendered="true"' in section and "Chart failed" not in section, section[:2000]
+        drawn = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", section))
+        if name in expected:
+            assert html.escape(expected[name], quote=False) in drawn, (name, drawn)
+        else:
+            assert "not enough data" not in drawn.lower(), (name, drawn)
+
+
+def test_placeholder_png_is_text_only(small_exports: dict[int, Published]) -> None:
+    """The one-day trend placeholder: a short image of text, no chart marks in colour."""
+    pixels = read_png(small_exports[1].out / "dashboard" / "sla_breach_trend.png")
+    assert pixels.shape[0] < 250
+    rgb = pixels[..., :3].astype(np.int16)
+    assert float(((rgb.max(axis=-1) - rgb.min(axis=-1)) >= 40).mean()) < 0.001
+
+
+def test_dashboard_alone_on_the_one_day_file(small_exports: dict[int, Published], tmp_path: Path) -> None:
+    """`python -m ops_sla.dashboard` on the published one-day file (the step that crashed with
+    "argmax of an empty sequence")."""
+    proc = subprocess.run([sys.executable, "-m", "ops_sla.dashboard", "--db", str(small_exports[1].db),
+                           "--out", str(tmp_path / "dashboard")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "sla_breach_trend: not enough data: needs 7 intake days (one 7-day window), has 1" in proc.stdout
+    assert len(list((tmp_path / "dashboard").glob("*.png"))) == len(CHART_NAMES)
