@@ -45,7 +45,8 @@ class Published:
 
 def _publish(env: dict[str, str], out: Path, intake_days: int) -> Published:
     """ops-sla-publish, what `make publish` and `make daily` run after the build."""
-    proc = subprocess.run([str(Path(sys.executable).parent / "ops-sla-publish"), "--publish-dir", str(out)], cwd=ROOT, env=env,
+    publish = Path(sys.executable).parent / "ops-sla-publish"
+    proc = subprocess.run([str(publish), "--publish-dir", str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
