@@ -442,8 +442,8 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     Path(f"{case}.new").replace(case)
     Path(f"{calendar}.new").replace(calendar)
     copy, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
-    assert "FAIL 1 accepted_values_stg_ops_export__cases_tier" in out, out[-4000:]
-    assert "FAIL 1 accepted_values_stg_ops_export__cases_case_type" in out, out[-4000:]
+    assert "FAIL 1 stg_cases_tier_is_in_seed_tiers" in out, out[-4000:]
+    assert "FAIL 1 stg_cases_case_type_is_in_seed_case_types" in out, out[-4000:]
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
     # nothing is published from it: the run is logged as failed
     assert _last_logged_status(copy) == ("failed",)

@@ -9,7 +9,7 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
-{%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
+{%- set since = ops_sla.last_complete_build_at() if is_incremental() %}  {#- the watermark (incremental only) #}
 
 with
 
