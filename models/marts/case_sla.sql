@@ -94,6 +94,8 @@ final as (
         sla.sla_b_breached,
         sla.sla_a_breached_including_wait,
         sla.sla_a_breached_paused_wait,
+        sla.sla_a_outcome_including_wait,
+        sla.sla_a_outcome_paused_wait,
         {{ ops_sla.instant_to_local('sla.sla_b_breach_at') }} as sla_b_breach_ts_local,
         {{ ops_sla.instant_to_local('sla.sla_a_breach_at') }} as sla_a_breach_ts_local,
         stage_minutes.intake_to_triage_business_minutes,
