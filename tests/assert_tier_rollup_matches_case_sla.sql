@@ -33,7 +33,7 @@ grains as (
     select
         grain,
         sum(cases) as cases,
-        bool_and(is_rollup = (grain != 'tier_case_type')) as is_rollup_consistent,
+        bool_and(is_rollup = (grain <> 'tier_case_type')) as is_rollup_consistent,
         -- a roll-up keeps its 'ALL' key (sheets that filter on it still work)
         bool_and(tier = 'ALL' or grain not in ('case_type', 'all')) as tier_key_consistent,
         bool_and(case_type = 'ALL' or grain not in ('tier', 'all')) as case_type_key_consistent
