@@ -183,20 +183,6 @@ final as (
         sla_a_breached_including_wait,
         sla_a_breached_paused_wait,
         case
-            when case_status = 'cancelled' then 'cancelled'
-            when case_status = 'resolved' and sla_a_breached_including_wait then 'breached'
-            when case_status = 'resolved' then 'met'
-            when sla_a_breached_including_wait then 'open_past_target'
-            else 'open_within_target'
-        end as sla_a_outcome_including_wait,
-        case
-            when case_status = 'cancelled' then 'cancelled'
-            when case_status = 'resolved' and sla_a_breached_paused_wait then 'breached'
-            when case_status = 'resolved' then 'met'
-            when sla_a_breached_paused_wait then 'open_past_target'
-            else 'open_within_target'
-        end as sla_a_outcome_paused_wait,
-        case
             when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes', index='') }}
         end as sla_b_breach_at,
         case
