@@ -1,15 +1,22 @@
-"""Write-audit-publish: hand the dbt-built warehouse to Tableau only after a clean `dbt build`.
+"""Write-audit-publish: hand the dbt-built marts to Tableau only after a clean `dbt build`.
 
-dbt writes `$OPS_SLA_DB`; Tableau reads `$OPS_SLA_PUBLISH_DIR/ops_sla.duckdb`, a checked copy.
-DuckDB allows one writer per file, so the reader never opens the file dbt writes, and a
-reader holding the published file never blocks the next build: a new publish writes a
-temporary file beside it and swaps it in with `os.replace` (readers keep the old inode).
+dbt writes `$OPS_SLA_DB`; Tableau reads `$OPS_SLA_PUBLISH_DIR/ops_sla.duckdb`, a checked file
+holding the marts (views materialised) and the reference seeds as tables, written in an older
+DuckDB storage format (STORAGE_VERSION) so older readers (a Tableau install's DuckDB 1.x JDBC
+driver) open it too. The raw, staging and intermediate layers are not published. DuckDB
+allows one writer per file, so the reader never opens the file dbt writes, and a reader
+holding the published file never blocks the next build: a new publish writes a temporary
+file beside it and swaps it in with `os.replace` (readers keep the old inode).
 
-    python -m ops_sla.publish                      # audit target/run_results.json, then publish
+    python -m ops_sla.publish                      # audit the last build, then publish
     python -m ops_sla.publish --target-path /tmp/t --publish-dir /tmp/pub
 
-The audit refuses (exit 1, published file untouched) unless the last dbt command recorded in
-run_results.json was a complete `dbt build` in which every node passed, and every mart exists.
+The audit refuses (exit 1, published file untouched) unless the warehouse's last build was a
+complete `dbt build` in which every node passed, and every mart exists. When
+target/run_results.json is that build's, it is audited node by node and must be the build
+the warehouse logged last (ops_sla_meta.build_log); when a command that builds nothing
+(`dbt docs generate`, `dbt compile`, `dbt show`, or a passing `dbt test`) wrote it since, the
+warehouse's own build log is audited: its latest row must be a complete, successful build.
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -33,12 +39,29 @@ from ops_sla.atomic import fsync_file, replacing
 from ops_sla.paths import dbt_target_path, publish_dir, warehouse
 
 MART_SCHEMA = "marts"
+# the seeds (targets, scenarios, statuses, reasons) Tableau sheets may join
+REFERENCE_SCHEMA = "reference"
+# what the published file holds: every table and view of these schemas, as tables
+PUBLISHED_SCHEMAS = (MART_SCHEMA, REFERENCE_SCHEMA)
+# the storage format of the published file: readable by DuckDB 1.0 and later (and 0.10), so an
+# older Tableau install's DuckDB JDBC driver opens it; the warehouse dbt writes is DuckDB 2.0's
+STORAGE_VERSION = "v1.0.0"
 # the Tableau-facing marts (docs/tableau.md); any other table in schema marts is published too
 CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_durations",
               "congestion_daily", "scenario_results")
 PUBLISHED_NAME = "ops_sla.duckdb"
 MANIFEST_NAME = "manifest.json"
 OK_STATUSES = frozenset({"success", "pass"})
+# the commands whose run_results.json is audited node by node (`dbt build`), or which wrote
+# it after a build without changing the warehouse: then the warehouse's build log is audited.
+# `dbt test` changes no model either, but its own results must pass too.
+BUILD_COMMAND = "build"
+NON_BUILDING_COMMANDS = frozenset({"generate", "compile", "show", "list", "parse", "debug"})
+TEST_COMMAND = "test"
+# args.which as the user typed the command
+DBT_COMMAND_NAMES = {"generate": "dbt docs generate", "list": "dbt ls", "freshness": "dbt source freshness"}
+# what a refusal tells the user to run: a full build, then this step
+REBUILD = "`make build publish` (dbt build --full-refresh, then publish)"
 # nodes that build or test data must succeed; others (exposures, saved queries) report "no-op"
 DATA_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "unit_test", "source", "operation"})
 # run_results args that make a build partial (a subset of the project was built and tested)
@@ -56,11 +79,32 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildAudit:
+    """What run_results.json says. `which` is the dbt command that wrote it; for a command
+    that builds nothing (`builds` false) the other fields describe that command, and the
+    build itself is audited in the warehouse's build log (audit_build_log)."""
     invocation_id: str
     dbt_version: str
     generated_at: str
     statuses: dict[str, int]
     mart_models: tuple[str, ...]
+    which: str = BUILD_COMMAND
+
+    @property
+    def builds(self) -> bool:
+        return self.which == BUILD_COMMAND
+
+
+@dataclass(frozen=True)
+class LoggedBuild:
+    """The warehouse's newest ops_sla_meta.build_log row: the build the published file is made of."""
+    invocation_id: str
+    command: str
+    status: str
+    complete: bool
+    selection: str | None
+    full_refresh: bool
+    started_at: str
+    finished_at: str | None
 
 
 @dataclass
@@ -91,18 +135,42 @@ def connect_read_only(db: Path, alias: str | None = None) -> duckdb.DuckDBPyConn
     return con
 
 
-def list_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Tables and views in schema marts of the current catalog, sorted."""
+def list_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """Tables and views in `schema` of the current catalog, sorted."""
     rows = con.execute(
         "select table_name from information_schema.tables"
         " where table_catalog = current_database() and table_schema = ? order by table_name",
-        [MART_SCHEMA],
+        [schema],
     ).fetchall()
     return [name for (name,) in rows]
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, marts: Iterable[str]) -> dict[str, int]:
-    return {m: con.execute(f"select count(*) from {MART_SCHEMA}.{quote_ident(m)}").fetchone()[0] for m in marts}
+def list_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views in schema marts of the current catalog, sorted."""
+    return list_tables(con, MART_SCHEMA)
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, marts: Iterable[str], schema: str = MART_SCHEMA) -> dict[str, int]:
+    return {m: con.execute(f"select count(*) from {schema}.{quote_ident(m)}").fetchone()[0] for m in marts}
+
+
+def published_relations(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """{schema: tables and views} of the schemas the published file holds (PUBLISHED_SCHEMAS)."""
+    return {schema: list_tables(con, schema) for schema in PUBLISHED_SCHEMAS}
+
+
+def count_published_rows(con: duckdb.DuckDBPyConnection, relations: dict[str, list[str]]) -> dict[str, int]:
+    """Rows per relation, keyed `schema.name`."""
+    return {f"{schema}.{name}": n for schema, names in relations.items()
+            for name, n in count_rows(con, names, schema).items()}
+
+
+def storage_version(con: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
+    """The storage format an attached DuckDB file is written in (e.g. 'v1.0.0+': readable by
+    DuckDB 1.0 and later), as duckdb_databases() reports it."""
+    row = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = ?",
+                      [catalog]).fetchone()
+    return row[0] if row else None
 
 
 def quote_ident(name: str) -> str:
@@ -123,15 +191,32 @@ def _passed(result: dict) -> bool:
     return status in OK_STATUSES or (status == "no-op" and kind not in DATA_NODE_TYPES)
 
 
+def dbt_command(which: str | None) -> str:
+    """A run_results.json `args.which` as the command a user types (`generate` -> `dbt docs generate`)."""
+    return DBT_COMMAND_NAMES.get(str(which), f"dbt {which}")
+
+
+def _failed_nodes(results: list[dict], invocation_id: object) -> str | None:
+    bad = [r for r in results if not _passed(r)]
+    if not bad:
+        return None
+    lines = [f"  {r.get('unique_id')}: {r.get('status')}"
+             + (f" - {str(r.get('message'))[:160]}" if r.get("message") else "") for r in bad[:15]]
+    more = f"\n  ... and {len(bad) - 15} more" if len(bad) > 15 else ""
+    return (f"{len(bad)} of {len(results)} nodes did not succeed (invocation {invocation_id}):\n"
+            + "\n".join(lines) + more)
+
+
 def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAudit:
-    """Refuse unless run_results.json records a complete `dbt build` whose every node passed.
+    """Refuse unless run_results.json records a complete `dbt build` whose every node passed,
+    or a command after it that builds nothing (then the build log is audited: `builds` false).
 
     Passed: status success (models, seeds, snapshots) or pass (tests, unit tests); warn, error,
     fail and skipped are refused. Exposures and other nodes that build nothing report no-op.
     """
     if not run_results.is_file():
-        raise PublishError(f"no dbt run results at {run_results}: run `dbt build` first "
-                           "(or pass --target-path / --run-results)")
+        raise PublishError(f"no dbt run results at {run_results}: run {REBUILD} "
+                           "(or pass --target-path / --run-results where the build wrote them)")
     try:
         doc = json.loads(run_results.read_text())
         meta, args, results = doc["metadata"], doc.get("args", {}), doc["results"]
@@ -139,29 +224,41 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
         raise PublishError(f"{run_results} is not a dbt run_results.json: {exc}") from exc
 
     which = args.get("which")
-    if which != "build":
-        raise PublishError(f"the last dbt command in {run_results} was `dbt {which}`, not `dbt build`: "
-                           "only a build runs the models and their tests together")
+    audit = BuildAudit(
+        invocation_id=str(meta.get("invocation_id")),
+        dbt_version=str(meta.get("dbt_version")),
+        generated_at=str(meta.get("generated_at")),
+        statuses=dict(Counter(r.get("status") for r in results)),
+        mart_models=(),
+        which=str(which),
+    )
+    if which in NON_BUILDING_COMMANDS:
+        return audit
+    if which == TEST_COMMAND:
+        failed = _failed_nodes(results, audit.invocation_id)
+        if failed:
+            raise PublishError(f"the `dbt test` run after the build did not pass: {failed}\n"
+                               f"Fix the cause, then run {REBUILD}")
+        return audit
+    if which != BUILD_COMMAND:
+        raise PublishError(f"the last dbt command in {run_results} was `{dbt_command(which)}`, not `dbt build`: "
+                           "only a build runs the models and their tests together, and a command that writes "
+                           f"the warehouse after it may have changed what the build tested. Run {REBUILD}")
     if args.get("empty"):
-        raise PublishError("the last build ran with --empty (models built with no rows)")
+        raise PublishError(f"the last build ran with --empty (models built with no rows): run {REBUILD}")
     partial = {k: args[k] for k in PARTIAL_ARGS if args.get(k)}
     if partial == {"selector": DAILY_SELECTOR} and not args.get("full_refresh"):
         partial = {}
     elif partial and args.get("full_refresh"):
         partial["full_refresh"] = True  # it rebuilt part of the warehouse from scratch, unguarded
     if partial and not allow_partial:
-        raise PublishError(f"the last build was partial ({partial}); publish a full `dbt build` "
-                           "or pass --allow-partial")
+        raise PublishError(f"the last build was partial ({partial}): run {REBUILD}, or pass --allow-partial")
     if not results:
-        raise PublishError(f"the build in {run_results} ran no nodes")
+        raise PublishError(f"the build in {run_results} ran no nodes: run {REBUILD}")
 
-    bad = [r for r in results if not _passed(r)]
-    if bad:
-        lines = [f"  {r.get('unique_id')}: {r.get('status')}"
-                 + (f" - {str(r.get('message'))[:160]}" if r.get("message") else "") for r in bad[:15]]
-        more = f"\n  ... and {len(bad) - 15} more" if len(bad) > 15 else ""
-        raise PublishError(f"the build did not pass: {len(bad)} of {len(results)} nodes did not succeed "
-                           f"(invocation {meta.get('invocation_id')}):\n" + "\n".join(lines) + more)
+    failed = _failed_nodes(results, audit.invocation_id)
+    if failed:
+        raise PublishError(f"the build did not pass: {failed}\nFix the cause, then run {REBUILD}")
 
     marts = []
     for r in results:
@@ -169,40 +266,63 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
         if str(r.get("unique_id", "")).startswith("model.") and match and match["schema"] == MART_SCHEMA:
             marts.append(match["name"])
     return BuildAudit(
-        invocation_id=str(meta.get("invocation_id")),
-        dbt_version=str(meta.get("dbt_version")),
-        generated_at=str(meta.get("generated_at")),
-        statuses=dict(Counter(r["status"] for r in results)),
+        invocation_id=audit.invocation_id,
+        dbt_version=audit.dbt_version,
+        generated_at=audit.generated_at,
+        statuses=audit.statuses,
         mart_models=tuple(sorted(marts)),
     )
 
 
-def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str, allow_partial: bool = False) -> None:
-    """The warehouse must hold exactly what the recorded build made.
-
-    Each `dbt build` and `dbt run` logs itself in ops_sla_meta.build_log (on-run-start: started;
-    on-run-end: success/failed, and complete when it built every model of the project or of the
-    daily selector). A build killed midway never reaches on-run-end, and run_results.json still
-    describes the *previous* build: the newest log row then is not that build.
-    """
+def latest_logged_build(con: duckdb.DuckDBPyConnection) -> LoggedBuild:
+    """The newest row of the warehouse's build log (every `dbt build` and `dbt run` logs itself:
+    on-run-start `started`, on-run-end `success`/`failed`, and complete when it built every model
+    of the project or of the daily selector)."""
     try:
-        row = con.execute("select invocation_id, status, complete from ops_sla_meta.build_log "
-                          "order by started_at desc limit 1").fetchone()
+        row = con.execute(
+            "select invocation_id, command, status, complete, selection, full_refresh, started_at, finished_at"
+            " from ops_sla_meta.build_log order by started_at desc limit 1").fetchone()
     except duckdb.Error as exc:
-        raise PublishError(f"the warehouse has no build log (ops_sla_meta.build_log): {exc}") from exc
+        raise PublishError(f"the warehouse has no build log (ops_sla_meta.build_log): {exc}\n"
+                           f"Run {REBUILD}") from exc
     if row is None:
-        raise PublishError("the warehouse's build log is empty: run `make build` (dbt build --full-refresh) first")
-    latest, status, complete = row
-    if latest != invocation_id:
-        raise PublishError(f"the warehouse was last touched by build {latest} ({status}), not by the build "
-                           f"recorded in run_results.json ({invocation_id}): an interrupted build? "
-                           "Run `make build` (dbt build --full-refresh), then publish")
-    if status != "success":
-        raise PublishError(f"build {latest} is logged as {status!r} in the warehouse, not 'success'")
-    if not complete and not allow_partial:
-        raise PublishError(f"build {latest} did not build every model of the project (or of the daily "
-                           "selector), e.g. `dbt retry` or a resource-type filter; run `make build`, or pass "
-                           "--allow-partial")
+        raise PublishError(f"the warehouse's build log is empty: run {REBUILD}")
+    invocation_id, command, status, complete, selection, full_refresh, started_at, finished_at = row
+    return LoggedBuild(
+        invocation_id=str(invocation_id), command=str(command), status=str(status), complete=bool(complete),
+        selection=selection, full_refresh=bool(full_refresh), started_at=str(started_at),
+        finished_at=None if finished_at is None else str(finished_at))
+
+
+def check_build_log(con: duckdb.DuckDBPyConnection, invocation_id: str | None,
+                    allow_partial: bool = False) -> LoggedBuild:
+    """The warehouse must hold exactly what a complete, passing build made.
+
+    `invocation_id`: the build recorded in run_results.json, which must be the newest logged
+    one (a build killed midway never reaches on-run-end or writes run_results.json, which then
+    still describes the *previous* build). None when a command that builds nothing wrote
+    run_results.json after the build: the newest logged build is then judged on its own.
+    """
+    build = latest_logged_build(con)
+    what = f"build {build.invocation_id} (`dbt {build.command}`, started {build.started_at})"
+    if invocation_id is not None and build.invocation_id != invocation_id:
+        raise PublishError(f"the warehouse was last touched by {what}, logged {build.status!r}, not by the build "
+                           f"recorded in run_results.json ({invocation_id}): an interrupted build? Run {REBUILD}")
+    if build.status == "started":
+        raise PublishError(f"the warehouse's last {what} never finished: killed, or still running. "
+                           f"Run {REBUILD}")
+    if build.status != "success":
+        raise PublishError(f"the warehouse's last {what} is logged as {build.status!r}, not 'success': "
+                           f"fix the cause, then run {REBUILD}")
+    if build.selection and "empty:" in build.selection:
+        raise PublishError(f"the warehouse's last {what} ran with --empty (models built with no rows): "
+                           f"run {REBUILD}")
+    if not build.complete and not allow_partial:
+        selection = f" (selection {build.selection})" if build.selection else ""
+        raise PublishError(f"the warehouse's last {what}{selection} did not build every model of the project "
+                           f"(or of the daily selector), e.g. `dbt run`, `dbt retry` or a resource-type filter: "
+                           f"run {REBUILD}, or pass --allow-partial")
+    return build
 
 
 # --- publish ---------------------------------------------------------------------------------
@@ -225,8 +345,27 @@ def _remove(*paths: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def write_published_file(con: duckdb.DuckDBPyConnection, relations: dict[str, list[str]], dest: Path) -> None:
+    """Write `relations` of the current catalog of `con` (the warehouse) into a new DuckDB file
+    `dest` as tables, same schemas and names, in storage format STORAGE_VERSION; checkpointed,
+    so the file holds everything without a WAL."""
+    source = con.execute("select current_database()").fetchone()[0]
+    out = "ops_sla_published" if source != "ops_sla_published" else "ops_sla_published_copy"
+    con.execute(f"ATTACH {quote_str(str(dest))} AS {quote_ident(out)} (STORAGE_VERSION {quote_str(STORAGE_VERSION)})")
+    try:
+        for schema, names in relations.items():
+            con.execute(f"CREATE SCHEMA {quote_ident(out)}.{quote_ident(schema)}")
+            for name in names:
+                # a view (most marts) is computed here, once, and stored as a table
+                con.execute(f"CREATE TABLE {quote_ident(out)}.{quote_ident(schema)}.{quote_ident(name)} AS "
+                            f"SELECT * FROM {quote_ident(source)}.{quote_ident(schema)}.{quote_ident(name)}")
+        con.execute(f"CHECKPOINT {quote_ident(out)}")
+    finally:
+        con.execute(f"DETACH {quote_ident(out)}")
+
+
 def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool = False) -> PublishResult:
-    """Audit, copy, checkpoint, validate, fsync and atomically swap in the published warehouse."""
+    """Audit, write the marts and seeds as tables, validate, fsync and atomically swap in the published file."""
     source, out_dir = source.resolve(), out_dir.resolve()
     audit = audit_run_results(run_results, allow_partial=allow_partial)
     dest = out_dir / PUBLISHED_NAME
@@ -235,36 +374,32 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".{PUBLISHED_NAME}.{os.getpid()}.tmp"
     tmp_wal = tmp.with_name(tmp.name + ".wal")
-    alias = source.stem
+    _remove(tmp, tmp_wal)  # left by a killed publish of a process with the same id
     try:
-        # a shared (read-only) lock: refuses while dbt writes, and keeps writers out while we copy
+        # a shared (read-only) lock: refuses while dbt writes, and keeps writers out while we read
         try:
-            src = connect_read_only(source, alias)
+            src = connect_read_only(source)
         except duckdb.Error as exc:
             raise PublishError(f"cannot open {source} read-only (is dbt still writing it?): {exc}") from exc
         with src:
-            marts = list_marts(src)
-            missing = sorted((set(CORE_MARTS) | set(audit.mart_models)) - set(marts))
+            relations = published_relations(src)
+            missing = sorted((set(CORE_MARTS) | set(audit.mart_models)) - set(relations[MART_SCHEMA]))
             if missing:
                 raise PublishError(f"marts missing from {source} schema {MART_SCHEMA}: {', '.join(missing)} "
                                    "(was the build run against another database file?)")
-            check_build_log(src, audit.invocation_id, allow_partial)
-            expected = count_rows(src, marts)
-            shutil.copyfile(source, tmp)
-            src_wal = source.with_name(source.name + ".wal")
-            if src_wal.exists():
-                shutil.copyfile(src_wal, tmp_wal)
-        # fold any WAL into the copy, so the published file is one self-contained file
-        with duckdb.connect(":memory:") as con:
-            con.execute(f"ATTACH {quote_str(str(tmp))} AS {quote_ident(alias)}")
-            con.execute(f"CHECKPOINT {quote_ident(alias)}")
-            con.execute(f"DETACH {quote_ident(alias)}")
+            build = check_build_log(src, audit.invocation_id if audit.builds else None, allow_partial)
+            expected = count_published_rows(src, relations)
+            write_published_file(src, relations, tmp)
         if tmp_wal.exists():
             raise PublishError(f"checkpoint of {tmp} left a WAL behind")
-        with connect_read_only(tmp, alias) as con:
-            got = count_rows(con, list_marts(con))
-        if got != expected:
-            raise PublishError(f"the copy does not match the warehouse: {got} != {expected}")
+        with connect_read_only(tmp, alias=Path(PUBLISHED_NAME).stem) as con:
+            got_relations = published_relations(con)
+            got = count_published_rows(con, got_relations)
+            version = storage_version(con, Path(PUBLISHED_NAME).stem)
+        if got_relations != relations or got != expected:
+            raise PublishError(f"the published file does not match the warehouse: {got} != {expected}")
+        if version != f"{STORAGE_VERSION}+":
+            raise PublishError(f"the published file is in storage format {version}, not {STORAGE_VERSION}+")
         fsync_file(tmp)
         stale_wal = dest.with_name(dest.name + ".wal")
         if stale_wal.exists():  # belongs to the old file; DuckDB would replay it onto the new one
@@ -280,6 +415,7 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
     finally:
         _remove(tmp, tmp_wal)
 
+    mart_rows = {name.split(".", 1)[1]: n for name, n in got.items() if name.startswith(f"{MART_SCHEMA}.")}
     manifest = out_dir / MANIFEST_NAME
     write_json_atomic(manifest, {
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -287,17 +423,27 @@ def publish(source: Path, out_dir: Path, run_results: Path, allow_partial: bool 
         "source_db": str(source),
         "size_bytes": dest.stat().st_size,
         "sha256": _sha256(dest),
+        "storage_version": STORAGE_VERSION,
         "dbt": {
-            "command": "build",
-            "invocation_id": audit.invocation_id,
+            "command": build.command,
+            "invocation_id": build.invocation_id,
+            "started_at": build.started_at,
+            "finished_at": build.finished_at,
+            # what was audited: the build's own run_results.json, or (when a command that builds
+            # nothing wrote run_results.json after it) the warehouse's build log alone
+            "audited": "run_results.json and build_log" if audit.builds else "build_log",
+            "run_results": str(run_results.resolve()),
+            "run_results_command": dbt_command(audit.which),
+            "run_results_invocation_id": audit.invocation_id,
             "dbt_version": audit.dbt_version,
             "run_results_generated_at": audit.generated_at,
-            "run_results": str(run_results.resolve()),
             "node_statuses": audit.statuses,
         },
-        "row_counts": got,
+        "row_counts": mart_rows,
+        "reference_row_counts": {name.split(".", 1)[1]: n for name, n in got.items()
+                                 if name.startswith(f"{REFERENCE_SCHEMA}.")},
     })
-    return PublishResult(published=dest, manifest=manifest, row_counts=got)
+    return PublishResult(published=dest, manifest=manifest, row_counts=mart_rows)
 
 
 def add_publish_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -330,7 +476,8 @@ def publish_argv(args: argparse.Namespace) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     return add_publish_arguments(argparse.ArgumentParser(
         prog="python -m ops_sla.publish",
-        description="Publish the dbt-built DuckDB warehouse for Tableau (write-audit-publish). Refuses, "
+        description="Publish the marts and reference seeds of the dbt-built DuckDB warehouse for Tableau "
+                    "(write-audit-publish), as tables in a DuckDB file older readers open too. Refuses, "
                     "leaving the published file untouched, unless the last `dbt build` passed completely."))
 
 

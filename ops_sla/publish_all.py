@@ -4,8 +4,9 @@
                     [--allow-partial] [--scale S]
 
 Runs, in order and stopping at the first failure:
-  1. ops_sla.publish   - audit target/run_results.json, copy $OPS_SLA_DB atomically to
-                         $OPS_SLA_PUBLISH_DIR/ops_sla.duckdb (+ manifest.json)
+  1. ops_sla.publish   - audit the build (target/run_results.json and the warehouse's build
+                         log), write the marts and reference seeds of $OPS_SLA_DB as tables
+                         to $OPS_SLA_PUBLISH_DIR/ops_sla.duckdb, swapped in atomically (+ manifest.json)
   2. ops_sla.extracts  - every mart as .hyper and .csv under $OPS_SLA_PUBLISH_DIR/extracts/
   3. ops_sla.dashboard - five PNGs and index.html under $OPS_SLA_PUBLISH_DIR/dashboard/
 Steps 2 and 3 read the published file, never the one dbt writes. A refused publish (exit 1)

@@ -71,16 +71,51 @@ def test_script_takes_the_publish_options(tmp_path: Path) -> None:
         assert option in usage.stdout, option
 
 
-def test_published_copy_matches_the_warehouse(warehouse: Warehouse, published: Path) -> None:
+def test_published_file_holds_the_marts_and_seeds_as_tables(warehouse: Warehouse, published: Path) -> None:
+    """Exactly the marts (views materialised) and the reference seeds, as tables, row for row
+    equal to the warehouse's; none of the raw, staging, intermediate or meta layers."""
     db = published / pub.PUBLISHED_NAME
-    with pub.connect_read_only(warehouse.db) as src, pub.connect_read_only(db) as dst:
-        marts = pub.list_marts(src)
-        assert set(pub.CORE_MARTS) <= set(marts)
-        assert pub.list_marts(dst) == marts
-        assert pub.count_rows(dst, marts) == pub.count_rows(src, marts)
-        assert pub.count_rows(dst, ["case_sla"])["case_sla"] > 0
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse.db}' as ops_sla (read_only)")  # its views name catalog ops_sla
+    con.execute(f"attach '{db}' as published (read_only)")
+    relations = {
+        side: con.execute("select table_schema, table_name, table_type from information_schema.tables "
+                          "where table_catalog = ? order by all", [side]).fetchall()
+        for side in ("ops_sla", "published")
+    }
+    expected = [(schema, name) for schema, name, _ in relations["ops_sla"] if schema in ("marts", "reference")]
+    assert {schema for schema, _, _ in relations["ops_sla"]} > {"marts", "reference"}  # more than that is built
+    assert set(pub.CORE_MARTS) <= {name for schema, name in expected if schema == "marts"}
+    assert any(kind == "VIEW" for schema, _, kind in relations["ops_sla"] if schema == "marts")
+    assert [(schema, name) for schema, name, _ in relations["published"]] == expected
+    assert {kind for _, _, kind in relations["published"]} == {"BASE TABLE"}
+    for schema, name in expected:
+        rows = con.execute(f"select count(*) from published.{schema}.{name}").fetchone()[0]
+        only_warehouse, only_published = (con.execute(
+            f"select count(*) from (from {a}.{schema}.{name} except all from {b}.{schema}.{name})").fetchone()[0]
+            for a, b in (("ops_sla", "published"), ("published", "ops_sla")))
+        assert (only_warehouse, only_published) == (0, 0), f"{schema}.{name}: {rows} rows"
+    assert con.execute("select count(*) from published.marts.case_sla").fetchone()[0] > 0
     assert not (published / f"{pub.PUBLISHED_NAME}.wal").exists()
     assert [p.name for p in published.iterdir() if p.name.startswith(".")] == [], "temporary files left behind"
+
+
+def test_published_file_opens_in_older_duckdb(warehouse: Warehouse, published: Path) -> None:
+    """Written in storage format v1.0.0 (DuckDB 1.0 and later, e.g. an older Tableau install's
+    JDBC driver, read it), while the warehouse is in DuckDB 2.0's format."""
+    def header_version(path: Path) -> int:
+        # a DuckDB file starts with a checksum (8 bytes), the magic "DUCK", the storage version number
+        data = path.read_bytes()[:20]
+        assert data[8:12] == b"DUCK", path
+        return int.from_bytes(data[12:20], "little")
+
+    assert header_version(published / pub.PUBLISHED_NAME) == 64  # what DuckDB 0.10 to 1.1 write and read
+    assert header_version(warehouse.db) > 64
+    with duckdb.connect() as con:
+        con.execute(f"attach '{published / pub.PUBLISHED_NAME}' as published (read_only)")
+        con.execute(f"attach '{warehouse.db}' as ops_sla (read_only)")
+        assert pub.storage_version(con, "published") == "v1.0.0+"
+        assert pub.storage_version(con, "ops_sla") != "v1.0.0+"
 
 
 def test_manifest_describes_the_published_file(warehouse: Warehouse, published: Path) -> None:
@@ -151,7 +186,7 @@ def test_audit_accepts_the_daily_selector(warehouse: Warehouse, tmp_path: Path) 
 
 
 def test_refuses_without_run_results_or_marts(warehouse: Warehouse, tmp_path: Path) -> None:
-    with pytest.raises(pub.PublishError, match="run `dbt build` first"):
+    with pytest.raises(pub.PublishError, match="no dbt run results .*: run `make build publish`"):
         pub.publish(warehouse.db, tmp_path / "out", tmp_path / "nothing" / "run_results.json")
     empty = tmp_path / "ops_sla.duckdb"
     duckdb.connect(str(empty)).close()
@@ -228,3 +263,116 @@ def test_retry_of_a_failed_build_is_not_published_as_complete(warehouse: Warehou
     with pytest.raises(pub.PublishError, match="did not build every model"):
         pub.publish(db, tmp_path / "out", target / "run_results.json")
     assert pub.publish(db, tmp_path / "out", target / "run_results.json", allow_partial=True)
+
+
+# --- commands after the build ----------------------------------------------------------------------
+
+def _copy_of(warehouse: Warehouse, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built warehouse and of its target folder (run_results.json of the build)."""
+    db, target = tmp_path / "ops_sla.duckdb", tmp_path / "target"
+    shutil.copyfile(warehouse.db, db)
+    shutil.copytree(warehouse.target, target, ignore=shutil.ignore_patterns("logs"))
+    return db, target
+
+
+@pytest.mark.parametrize(("command", "which"), [
+    (["docs", "generate"], "generate"),
+    (["compile"], "compile"),
+    (["ls"], "build"),  # dbt ls leaves run_results.json as the build wrote it
+])
+def test_commands_that_build_nothing_do_not_block_publishing(warehouse: Warehouse, tmp_path: Path,
+                                                             command: list[str], which: str) -> None:
+    """`dbt docs generate` / `dbt compile` rewrite run_results.json; publish then audits the
+    warehouse's own build log (its newest row: the complete, passing build)."""
+    db, target = _copy_of(warehouse, tmp_path)
+    build_id = json.loads((target / "run_results.json").read_text())["metadata"]["invocation_id"]
+    run_dbt(command, dbt_env(warehouse.raw, db, target))
+    run_results = json.loads((target / "run_results.json").read_text())
+    assert run_results["args"]["which"] == which
+    proc = run_publish("--db", db, "--target-path", target, "--publish-dir", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "out" / pub.MANIFEST_NAME).read_text())
+    assert manifest["dbt"]["invocation_id"] == build_id
+    assert manifest["dbt"]["command"] == "build"
+    assert manifest["dbt"]["audited"] == ("run_results.json and build_log" if which == "build" else "build_log")
+    assert manifest["dbt"]["run_results_command"] == pub.dbt_command(which)
+
+
+def _which(which: str):
+    return lambda doc: doc["args"].update(which=which)
+
+
+def test_a_passing_dbt_test_after_the_build_does_not_block_publishing(warehouse: Warehouse, tmp_path: Path) -> None:
+    db, target = _copy_of(warehouse, tmp_path)
+
+    def tests_only(doc: dict) -> None:
+        doc["args"]["which"] = "test"
+        doc["results"] = [r for r in doc["results"] if r["unique_id"].startswith("test.")]
+
+    write_run_results(warehouse.target / "run_results.json", target, tests_only)
+    assert pub.publish(db, tmp_path / "out", target / "run_results.json").row_counts["case_sla"] > 0
+
+    def one_test_fails(doc: dict) -> None:
+        tests_only(doc)
+        doc["results"][0].update(status="fail", message="Got 2 results, configured to fail if != 0")
+
+    write_run_results(warehouse.target / "run_results.json", target, one_test_fails)
+    with pytest.raises(pub.PublishError, match=r"(?s)the `dbt test` run after the build did not pass.*: fail"
+                                               r".*run `make build publish`"):
+        pub.publish(db, tmp_path / "out2", target / "run_results.json")
+
+
+@pytest.mark.parametrize(("which", "command"), [
+    ("run", "dbt run"), ("seed", "dbt seed"), ("run-operation", "dbt run-operation"), ("snapshot", "dbt snapshot"),
+])
+def test_commands_that_write_after_the_build_are_refused(warehouse: Warehouse, tmp_path: Path, which: str,
+                                                         command: str) -> None:
+    run_results = write_run_results(warehouse.target / "run_results.json", tmp_path, _which(which))
+    with pytest.raises(pub.PublishError, match=f"was `{command}`, not `dbt build`.*Run `make build publish`"):
+        pub.publish(warehouse.db, tmp_path / "out", run_results)
+    assert not (tmp_path / "out").exists()
+
+
+def _log(db: Path, sql: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute(sql)
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    # the build's row as a build that failed leaves it (on-run-end: failed)
+    ("update ops_sla_meta.build_log set status = 'failed'", r"is logged as 'failed', not 'success'"),
+    # a newer build killed midway (on-run-start logged it; on-run-end never ran)
+    ("insert into ops_sla_meta.build_log (invocation_id, started_at, status, command, complete) "
+     "values ('killed-build', now(), 'started', 'build', false)", r"build killed-build .* never finished"),
+    # a newer --empty build (complete false)
+    ("insert into ops_sla_meta.build_log (invocation_id, started_at, finished_at, status, command, complete, "
+     "selection) values ('empty-build', now(), now(), 'success', 'build', false, 'empty: true')", r"--empty"),
+])
+def test_after_a_non_building_command_a_bad_logged_build_is_refused(warehouse: Warehouse, tmp_path: Path,
+                                                                    state: str, message: str) -> None:
+    db, target = _copy_of(warehouse, tmp_path)
+    write_run_results(warehouse.target / "run_results.json", target, _which("generate"))
+    _log(db, state)
+    published = tmp_path / "out"
+    with pytest.raises(pub.PublishError, match=f"(?s){message}.*`make build publish`"):
+        pub.publish(db, published, target / "run_results.json")
+    assert not published.exists() or not (published / pub.PUBLISHED_NAME).exists()
+
+
+def test_a_partial_build_then_docs_generate_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A real partial command (`dbt run` of one model), then `dbt compile`: the build log's
+    newest row is that run, not a complete build, and publish says so and what to do."""
+    db, target = _copy_of(warehouse, tmp_path)
+    out = tmp_path / "out"
+    first = pub.publish(db, out, target / "run_results.json")
+    before = sha256(first.published)
+    env = dbt_env(warehouse.raw, db, target)
+    run_dbt(["run", "--select", "int_data_as_of"], env)
+    run_dbt(["compile", "--select", "int_data_as_of"], env)
+    assert json.loads((target / "run_results.json").read_text())["args"]["which"] == "compile"
+    proc = run_publish("--db", db, "--target-path", target, "--publish-dir", out)
+    assert proc.returncode == 1
+    assert "REFUSED" in proc.stderr and "(`dbt run`," in proc.stderr
+    assert "did not build every model of the project" in proc.stderr
+    assert "run `make build publish`" in proc.stderr and "--allow-partial" in proc.stderr
+    assert sha256(first.published) == before

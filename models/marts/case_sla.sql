@@ -94,6 +94,22 @@ final as (
         sla.sla_b_breached,
         sla.sla_a_breached_including_wait,
         sla.sla_a_breached_paused_wait,
+        -- one label per customer-wait policy: the booleans are NULL for open cases within
+        -- target and for cancelled ones (DECISIONLOG "One SLA A outcome column")
+        case
+            when sla.case_status = 'cancelled' then 'cancelled'
+            when sla.case_status = 'resolved' and sla.sla_a_breached_including_wait then 'breached'
+            when sla.case_status = 'resolved' then 'met'
+            when sla.sla_a_breached_including_wait then 'open_past_target'
+            else 'open_within_target'
+        end as sla_a_outcome_including_wait,
+        case
+            when sla.case_status = 'cancelled' then 'cancelled'
+            when sla.case_status = 'resolved' and sla.sla_a_breached_paused_wait then 'breached'
+            when sla.case_status = 'resolved' then 'met'
+            when sla.sla_a_breached_paused_wait then 'open_past_target'
+            else 'open_within_target'
+        end as sla_a_outcome_paused_wait,
         {{ ops_sla.instant_to_local('sla.sla_b_breach_at') }} as sla_b_breach_ts_local,
         {{ ops_sla.instant_to_local('sla.sla_a_breach_at') }} as sla_a_breach_ts_local,
         stage_minutes.intake_to_triage_business_minutes,

@@ -1,6 +1,7 @@
 -- Where the SLA A time goes: per tier (and 'ALL') and stage, percentiles of business
 -- minutes over ALL resolved cases, with and without the customer wait inside the stage.
--- The bottleneck of a tier is its stage with the highest p95.
+-- The bottleneck of a tier is its stage with the highest p95. Each row says its grain
+-- (tier, or all: the roll-up over every tier) from grouping(), not from the 'ALL' key.
 
 with
 
@@ -39,6 +40,7 @@ summarised as (
 
     select
         coalesce(tier, 'ALL') as tier,
+        case when grouping(tier) = 1 then 'all' else 'tier' end as grain,
         stage_order,
         stage,
         count(*) as resolved_cases,
@@ -61,9 +63,10 @@ ranked as (
 
     select
         *,
-        total_business_minutes / sum(total_business_minutes) over (partition by tier) as share_of_sla_a_minutes,
-        rank() over (partition by tier order by p95_business_minutes desc) as p95_rank,
-        rank() over (partition by tier order by p95_business_minutes_excluding_wait desc)
+        total_business_minutes / sum(total_business_minutes) over (partition by grain, tier)
+            as share_of_sla_a_minutes,
+        rank() over (partition by grain, tier order by p95_business_minutes desc) as p95_rank,
+        rank() over (partition by grain, tier order by p95_business_minutes_excluding_wait desc)
             as p95_excluding_wait_rank
 
     from summarised
@@ -74,6 +77,8 @@ final as (
 
     select
         tier,
+        grain,
+        grain = 'all' as is_rollup,
         stage_order,
         stage,
         resolved_cases,

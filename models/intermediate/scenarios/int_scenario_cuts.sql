@@ -14,16 +14,46 @@ scenarios as (
 
 ),
 
-case_sla as (
+case_clocks as (
 
-    select * from {{ ref('case_sla') }}
+    select * from {{ ref('int_case_sla') }}
     where case_status = 'resolved'
+
+),
+
+cases as (
+
+    select * from {{ ref('int_cases') }}
+
+),
+
+rework as (
+
+    select * from {{ ref('int_case_rework') }}
 
 ),
 
 stages as (
 
     select * from {{ ref('int_case_stage_durations') }}
+
+),
+
+-- the resolved cases with what a cut needs: the tier, the reopens and the rework time (the
+-- case-clock models, as case_sla has them: an intermediate model reads no mart)
+resolved_cases as (
+
+    select
+        case_clocks.case_id,
+        cases.tier,
+        case_clocks.reopen_count,
+        coalesce(rework.rework_business_minutes, 0) as rework_business_minutes
+
+    from case_clocks
+    inner join cases
+        on case_clocks.case_id = cases.case_id
+    left join rework
+        on case_clocks.case_id = rework.case_id
 
 ),
 
@@ -66,15 +96,15 @@ case_parts as (
         applied_parts.scenario_id,
         applied_parts.cut,
         applied_parts.reduction_share,
-        case_sla.case_id,
-        case_sla.reopen_count,
-        case_sla.rework_business_minutes
+        resolved_cases.case_id,
+        resolved_cases.reopen_count,
+        resolved_cases.rework_business_minutes
 
     from applied_parts
-    inner join case_sla
-        on applied_parts.tier is null or applied_parts.tier = case_sla.tier
+    inner join resolved_cases
+        on applied_parts.tier is null or applied_parts.tier = resolved_cases.tier
     -- a reopen cut acts on the cases that were reopened
-    where applied_parts.kind = 'stage_reduction' or case_sla.reopen_count > 0
+    where applied_parts.kind = 'stage_reduction' or resolved_cases.reopen_count > 0
 
 ),
 

@@ -1,13 +1,21 @@
--- Per raw file: every raw event row is clean, a removed duplicate, or quarantined.
+-- Per raw file: every raw event row is clean, a removed duplicate, or quarantined. The raw
+-- rows are counted in staging (one row per raw row, with its source_file and source_row):
+-- a mart reads no raw model.
 
 with
+
+staged_events as (
+
+    select * from {{ ref('stg_ops_export__events') }}
+
+),
 
 raw_events as (
 
     select
         source_file,
         count(*) as raw_rows
-    from {{ ref('raw_events_log') }}
+    from staged_events
     group by source_file
 
 ),
