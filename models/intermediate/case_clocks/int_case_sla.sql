@@ -190,7 +190,8 @@ final as (
                 then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes', index='') }}
         end as sla_a_breach_at,
         reopen_count,
-        clean_event_count
+        clean_event_count,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from scored
 
