@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 export OPS_SLA_RAW_DIR ?= $(CURDIR)/data/raw
 export OPS_SLA_DB ?= $(CURDIR)/data/ops_sla.duckdb
 export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
+# the manifest of the last full build (`make build` saves it): the daily run compares its code
+# with it (`dbt build --selector daily --state ...`, DECISIONLOG "Incremental runs")
+export OPS_SLA_STATE_DIR ?= $(dir $(OPS_SLA_DB))last_full_build
 export DBT_PROFILES_DIR := $(CURDIR)
 # pytest workers: the suite is mostly dbt subprocesses waiting on one core each. A module's
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
@@ -35,9 +38,11 @@ venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 data: venv  ## generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR
 	$(BIN)/python scripts/generate_data.py
 
-build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR
-	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
+build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR; saves its manifest to $OPS_SLA_STATE_DIR
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")" "$${OPS_SLA_STATE_DIR:?}"
 	$(DBT) build --full-refresh
+	cp "$${DBT_TARGET_PATH:-target}/manifest.json" "$$OPS_SLA_STATE_DIR/manifest.json.tmp" && \
+	mv "$$OPS_SLA_STATE_DIR/manifest.json.tmp" "$$OPS_SLA_STATE_DIR/manifest.json"
 
 publish: venv  ## publish the tested warehouse for Tableau, then the extracts and the dashboard
 	$(BIN)/python scripts/publish.py
@@ -56,8 +61,11 @@ run: data build publish docs  ## generate, build and test the full-scale warehou
 # the build step is `dbt build --selector daily` run by ops_sla/daily.py, which does not rewrite
 # target/manifest.json (DECISIONLOG "The daily run does not rewrite the manifest")
 daily: venv  ## append the next day of data, build what it changes (selector daily), publish
+	@test -f "$$OPS_SLA_STATE_DIR/manifest.json" || { echo "ops-sla: no manifest of a full build in" \
+	    "$$OPS_SLA_STATE_DIR (the daily run compares its code with it): run a full build and publish it:" \
+	    "make build && make publish" >&2; exit 2; }
 	$(BIN)/python scripts/generate_data.py --mode incremental --days 1
-	$(BIN)/python -m ops_sla.daily
+	$(BIN)/python -m ops_sla.daily --state "$$OPS_SLA_STATE_DIR"
 	$(BIN)/python scripts/publish.py
 
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
@@ -89,8 +97,8 @@ readme-images:  ## refresh docs/images from the published dashboard (needs chrom
 # export) is left alone. Of the publish folder, only what publishing writes is removed, and
 # the folder itself only when that leaves it empty. ${VAR:?} stops the recipe when a path
 # variable is empty, so an empty OPS_SLA_DB or OPS_SLA_PUBLISH_DIR never removes anything.
-clean:  ## remove data/, the warehouse $OPS_SLA_DB, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
-	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal"
+clean:  ## remove data/, the warehouse $OPS_SLA_DB and its $OPS_SLA_STATE_DIR, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
+	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal" "$${OPS_SLA_STATE_DIR:?}"
 	publish="$${OPS_SLA_PUBLISH_DIR:?}" && \
 	for name in ops_sla.duckdb ops_sla.duckdb.wal manifest.json extracts dashboard docs; do \
 	    rm -rf -- "$$publish/$$name"; \
