@@ -208,8 +208,7 @@
             {%- if not table.has_file_stats -%}
                 {{ exceptions.raise_compiler_error(
                     "ops-sla: " ~ table.relation ~ " was loaded by an older ops-sla that did not record the size"
-                    ~ " and modification time of each raw file. Run a full build first: `make build`"
-                    ~ " (dbt build --full-refresh).") }}
+                    ~ " and modification time of each raw file. Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
             {%- endif -%}
             {%- do loaded.append((table.table, table.relation)) -%}
         {%- endfor -%}
@@ -252,7 +251,7 @@
                 {{ ops_sla.raise_raw_problems(
                     "raw files the warehouse has loaded were since changed or deleted", problems,
                     "An incremental run reads each case and event file once and would keep the old rows."
-                    ~ " Run a full build first: `make build` (dbt build --full-refresh).") }}
+                    ~ " Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
@@ -277,8 +276,7 @@
             {{ exceptions.raise_compiler_error(
                 "ops-sla: a full refresh of part of the warehouse ran since the last complete full build: "
                 ~ partial | join('; ') ~ ". The tables it rebuilt from scratch may disagree with the ones it"
-                ~ " did not, and an incremental run would not notice. Run a full build first: `make build`"
-                ~ " (dbt build --full-refresh).") }}
+                ~ " did not, and an incremental run would not notice. Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
         {%- endif -%}
     {%- endif -%}
     select 1
@@ -298,7 +296,7 @@
                 "ops-sla: this run started (" ~ run_started_at ~ " UTC) before a logged build (" ~ latest
                 ~ " UTC): is the clock set back? Rows it loads would look old to the next incremental run."
                 ~ " Fix the clock. A full build is refused too (the log keeps the later build): to start"
-                ~ " afresh, remove the warehouse file (" ~ target.path ~ ") and run `make build`.") }}
+                ~ " afresh, remove the warehouse file (" ~ target.path ~ ") and run `make build && make publish`.") }}
         {%- endif -%}
     {%- endif -%}
     select 1

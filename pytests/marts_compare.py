@@ -26,7 +26,8 @@ def mart_differences(a: Path, b: Path, schema: str = "marts") -> dict[str, tuple
         if t not in tables["a"] or t not in tables["b"]:
             diffs[t] = (-1, -1, -1)
             continue
-        rows = {side: f"select * {_without_stamp(con, side, schema, t)} from {side}.{schema}.{t}" for side in ("a", "b")}
+        rows = {side: f"select * {_without_stamp(con, side, schema, t)} from {side}.{schema}.{t}"
+                for side in ("a", "b")}
         only_a = con.execute(f"select count(*) from ({rows['a']} except all {rows['b']})").fetchone()[0]
         only_b = con.execute(f"select count(*) from ({rows['b']} except all {rows['a']})").fetchone()[0]
         if only_a or only_b:
