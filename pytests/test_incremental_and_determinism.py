@@ -34,6 +34,7 @@ from conftest import (
     run_generator,
     run_killed,
     state_of,
+    with_state,
 )
 from marts_compare import mart_differences
 
@@ -597,7 +598,7 @@ def test_file_delivered_during_a_run_waits_for_the_next_run(warehouse: Warehouse
     pq.write_table(_with_new_event_ids(table), staged)
     db = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, db)
-    env = dbt_env(raw, db, tmp_path / "target")
+    env = with_state(dbt_env(raw, db, tmp_path / "target"))
     proc = subprocess.run([sys.executable, "-c", _DELIVERS_DURING_THE_RUN, str(staged), str(late)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
