@@ -93,8 +93,9 @@
     order (int_events_classified and every case table): case ids start with the intake date, and the cases a daily
     run re-derives are mostly recent. -#}
 {% macro in_refresh_scope(case_id_column='case_id') -%}
-    {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
-    and {{ case_id_column }} >= (select min(case_id) from ({{ ops_sla.refresh_scope_cases() }}) as scope)
+    {%- set scope = ops_sla.refresh_scope_cases() -%}  {#- (reads the model's watermark: once) #}
+    {{ case_id_column }} in ({{ scope }})
+    and {{ case_id_column }} >= (select min(case_id) from ({{ scope }}) as scope)
 {%- endmacro %}
 
 {#- The watermark of a case-grain model (and of the daily test that checks case_sla): the
