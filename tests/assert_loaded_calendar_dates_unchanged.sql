@@ -28,18 +28,44 @@ compared as (
     select
         loaded.calendar_date,
         delivered.calendar_date is null as is_dropped,
-        loaded.is_holiday as loaded_is_holiday,
-        delivered.is_holiday as delivered_is_holiday,
-        loaded.holiday_name as loaded_holiday_name,
-        delivered.holiday_name as delivered_holiday_name,
-        loaded.holiday_country as loaded_holiday_country,
-        delivered.holiday_country as delivered_holiday_country,
-        loaded.holiday_subdiv as loaded_holiday_subdiv,
-        delivered.holiday_subdiv as delivered_holiday_subdiv
+        coalesce(cast(loaded.is_holiday as varchar), 'null') as loaded_is_holiday,
+        coalesce(cast(delivered.is_holiday as varchar), 'null') as delivered_is_holiday,
+        coalesce(cast(loaded.holiday_name as varchar), 'null') as loaded_holiday_name,
+        coalesce(cast(delivered.holiday_name as varchar), 'null') as delivered_holiday_name,
+        coalesce(cast(loaded.holiday_country as varchar), 'null') as loaded_holiday_country,
+        coalesce(cast(delivered.holiday_country as varchar), 'null') as delivered_holiday_country,
+        coalesce(cast(loaded.holiday_subdiv as varchar), 'null') as loaded_holiday_subdiv,
+        coalesce(cast(delivered.holiday_subdiv as varchar), 'null') as delivered_holiday_subdiv
 
     from loaded
     left join delivered
         on loaded.calendar_date = delivered.calendar_date
+
+),
+
+changes as (
+
+    select
+        calendar_date,
+        is_dropped,
+        case
+            when loaded_is_holiday <> delivered_is_holiday
+                then format('is_holiday {} -> {}', loaded_is_holiday, delivered_is_holiday)
+        end as is_holiday_change,
+        case
+            when loaded_holiday_name <> delivered_holiday_name
+                then format('holiday_name {} -> {}', loaded_holiday_name, delivered_holiday_name)
+        end as holiday_name_change,
+        case
+            when loaded_holiday_country <> delivered_holiday_country
+                then format('holiday_country {} -> {}', loaded_holiday_country, delivered_holiday_country)
+        end as holiday_country_change,
+        case
+            when loaded_holiday_subdiv <> delivered_holiday_subdiv
+                then format('holiday_subdiv {} -> {}', loaded_holiday_subdiv, delivered_holiday_subdiv)
+        end as holiday_subdiv_change
+
+    from compared
 
 ),
 
@@ -49,24 +75,21 @@ final as (
         calendar_date,
         case
             when is_dropped then 'a loaded date is no longer delivered'
-            else 'delivered with other values than loaded: ' || concat_ws(', ',
-                {%- for column in ['is_holiday', 'holiday_name', 'holiday_country', 'holiday_subdiv'] %}
-                case when loaded_{{ column }} is distinct from delivered_{{ column }} then '{{ column }} '
-                    || coalesce(cast(loaded_{{ column }} as varchar), 'null') || ' -> '
-                    || coalesce(cast(delivered_{{ column }} as varchar), 'null') end{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
+            else
+                'delivered with other values than loaded: '
+                || concat_ws(
+                    ', ', is_holiday_change, holiday_name_change, holiday_country_change, holiday_subdiv_change
+                )
         end as problem,
         'holidays decide the business minutes of every case: run a full build and publish it'
         || ' (`make build && make publish`)' as what_to_do
 
-    from compared
+    from changes
     where
         is_dropped
-        or loaded_is_holiday is distinct from delivered_is_holiday
-        or loaded_holiday_name is distinct from delivered_holiday_name
-        or loaded_holiday_country is distinct from delivered_holiday_country
-        or loaded_holiday_subdiv is distinct from delivered_holiday_subdiv
+        or coalesce(
+            is_holiday_change, holiday_name_change, holiday_country_change, holiday_subdiv_change
+        ) is not null
 
 )
 
