@@ -1,6 +1,5 @@
--- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; what each
--- clock measures: _case_clocks__models.yml). Incremental: re-derives the cases of
--- int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
+-- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; clocks: _case_clocks__models.yml).
+-- Incremental: the cases of int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
 with

@@ -2,18 +2,13 @@
 -- event_id is kept) or quarantined (with a reason code). Clean events carry the event
 -- time the SLA engine uses (int_events_timed: repaired or imputed where unambiguous).
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
--- Incremental: re-classifies the rows loaded after the latest load it has classified (the
--- largest loaded_at in its table), the events of the cases int_cases re-derived after it
--- last classified (its largest classified_at), and the events quarantined as out of the
--- calendar's range, with every other copy of their event ids (the copy order decides which
--- one is the duplicate). Both watermarks come from its own table: a run that died before
--- this model leaves what it loaded and re-derived to the next run.
+-- Incremental: re-classifies the rows loaded after its largest loaded_at, the events of the cases int_cases
+-- re-derived after its largest classified_at, out-of-range events, and every other copy of their ids.
 
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
-{%- set loaded_since = ops_sla.own_watermark('loaded_at') %}  {#- the watermarks, read once #}
-{%- set classified_since = ops_sla.own_watermark('classified_at') %}
+{%- set loaded_since, classified_since = ops_sla.own_watermark('loaded_at'), ops_sla.own_watermark('classified_at') %}
 
 with
 
