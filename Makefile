@@ -11,6 +11,9 @@ BIN := $(VENV)/bin
 export OPS_SLA_RAW_DIR ?= $(CURDIR)/data/raw
 export OPS_SLA_DB ?= $(CURDIR)/data/ops_sla.duckdb
 export OPS_SLA_PUBLISH_DIR ?= $(CURDIR)/publish
+# the manifest of the last full build (`make build` saves it): the daily run compares its code
+# with it (`dbt build --selector daily --state ...`, DECISIONLOG "Incremental runs")
+export OPS_SLA_STATE_DIR ?= $(dir $(OPS_SLA_DB))last_full_build
 export DBT_PROFILES_DIR := $(CURDIR)
 # pytest workers: the suite is mostly dbt subprocesses waiting on one core each. A module's
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
@@ -40,9 +43,11 @@ venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 data: venv  ## demo: generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR (only a folder it created, or a new one)
 	$(BIN)/ops-sla-generate
 
-build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR
-	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
+build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR; saves its manifest to $OPS_SLA_STATE_DIR
+	mkdir -p "$$(dirname "$$OPS_SLA_DB")" "$${OPS_SLA_STATE_DIR:?}"
 	$(DBT) build --full-refresh
+	cp "$${DBT_TARGET_PATH:-target}/manifest.json" "$$OPS_SLA_STATE_DIR/manifest.json.tmp" && \
+	mv "$$OPS_SLA_STATE_DIR/manifest.json.tmp" "$$OPS_SLA_STATE_DIR/manifest.json"
 
 publish: venv  ## publish the tested warehouse for Tableau, then the extracts and the dashboard
 	$(BIN)/ops-sla-publish
@@ -63,7 +68,10 @@ run: demo  ## the demo's one command (= make demo)
 
 daily: venv  ## own data: build the files delivered since the last build (selector daily), publish
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
-	$(DBT) build --selector daily
+	@test -f "$$OPS_SLA_STATE_DIR/manifest.json" || { echo "ops-sla: no manifest of a full build in" \
+	    "$$OPS_SLA_STATE_DIR (the daily run compares its code with it): run a full build and publish it:" \
+	    "make build && make publish" >&2; exit 2; }
+	$(DBT) build --selector daily --state "$$OPS_SLA_STATE_DIR"
 	$(BIN)/ops-sla-publish
 
 # A day is appended only once the warehouse has accepted a daily run on the data as it is
@@ -72,12 +80,15 @@ daily: venv  ## own data: build the files delivered since the last build (select
 # appends")
 demo-daily: venv  ## demo: check the warehouse takes a daily run, append a generated day, build it (selector daily), publish
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
-	@$(DBT) build --selector daily || { \
+	@test -f "$$OPS_SLA_STATE_DIR/manifest.json" || { echo "ops-sla: no manifest of a full build in" \
+	    "$$OPS_SLA_STATE_DIR (the daily run compares its code with it): run a full build and publish it:" \
+	    "make build && make publish" >&2; exit 2; }
+	@$(DBT) build --selector daily --state "$$OPS_SLA_STATE_DIR" || { \
 	    echo "demo-daily: the warehouse refused (or failed) a daily run on the data as it is (dbt's message above);" \
 	         "no day was generated, $$OPS_SLA_RAW_DIR is unchanged. \`make demo\` rebuilds the demo from scratch." >&2; \
 	    exit 1; }
 	$(BIN)/ops-sla-generate --mode incremental --days 1
-	@$(DBT) build --selector daily || { \
+	@$(DBT) build --selector daily --state "$$OPS_SLA_STATE_DIR" || { \
 	    echo "demo-daily: the daily run of the appended day stopped (dbt's message above); the day stays in" \
 	         "$$OPS_SLA_RAW_DIR and nothing was published. Fix what dbt names, then \`make daily\`." >&2; \
 	    exit 1; }
@@ -125,8 +136,8 @@ readme-images:  ## refresh docs/images from the published dashboard (needs chrom
 # export) is left alone. Of the publish folder, only what publishing writes is removed, and
 # the folder itself only when that leaves it empty. ${VAR:?} stops the recipe when a path
 # variable is empty, so an empty OPS_SLA_DB or OPS_SLA_PUBLISH_DIR never removes anything.
-clean:  ## remove data/, the warehouse $OPS_SLA_DB, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
-	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal"
+clean:  ## remove data/, the warehouse $OPS_SLA_DB and its $OPS_SLA_STATE_DIR, what publish wrote to $OPS_SLA_PUBLISH_DIR (Tableau's files, docs), target/, logs/
+	rm -rf -- data target logs "$${OPS_SLA_DB:?}" "$${OPS_SLA_DB:?}.wal" "$${OPS_SLA_STATE_DIR:?}"
 	publish="$${OPS_SLA_PUBLISH_DIR:?}" && \
 	for name in ops_sla.duckdb ops_sla.duckdb.wal manifest.json extracts dashboard docs; do \
 	    rm -rf -- "$$publish/$$name"; \

@@ -1,10 +1,12 @@
 {#- A log of the commands that write the warehouse (`dbt build`, `dbt run`) inside the
-    warehouse itself (schema ops_sla_meta). The publish step checks that the file it copies is
-    the result of the build recorded in run_results.json: a build killed midway leaves its row
-    "started", and a later, interrupted command leaves a newer row than the recorded one.
-    Incremental runs take their watermark from the last *complete* build (every model of the
-    whole project, or of the daily selector, built and every node passing), and the guards
-    compare code and calendar with what that build recorded. -#}
+    warehouse itself (schema ops_sla_meta): invocation_id, started_at, finished_at, status
+    (started / success / failed), command, selection, full_refresh, complete, and the
+    semantic vars and DuckDB version the command ran. The publish step checks that the file
+    it copies is the result of the build recorded in run_results.json: a build killed midway
+    leaves its row "started", and a later, interrupted command leaves a newer row than the
+    recorded one. A daily run compares its vars and DuckDB version with the last complete
+    *full* build's, and its daily data tests check the rows written since the last complete
+    build. (The models' watermarks come from their own tables, not from here.) -#}
 
 {#- True when this invocation writes models (and so is logged). -#}
 {% macro writes_warehouse() -%}
@@ -25,33 +27,30 @@
         {#- added later: warehouses built before gain the columns -#}
         alter table ops_sla_meta.build_log add column if not exists selection varchar;
         alter table ops_sla_meta.build_log add column if not exists full_refresh boolean;
-        alter table ops_sla_meta.build_log add column if not exists code_fingerprint varchar;
         alter table ops_sla_meta.build_log add column if not exists command varchar;
         alter table ops_sla_meta.build_log add column if not exists complete boolean;
-        alter table ops_sla_meta.build_log add column if not exists calendar_first date;
-        alter table ops_sla_meta.build_log add column if not exists calendar_last date;
-        alter table ops_sla_meta.build_log add column if not exists calendar_hash varchar;
+        alter table ops_sla_meta.build_log add column if not exists semantic_vars varchar;
+        alter table ops_sla_meta.build_log add column if not exists duckdb_version varchar;
     {%- else -%}
         select 1
     {%- endif -%}
 {% endmacro %}
 
-{#- Last on-run-start hook: this invocation's row, "started". -#}
+{#- Last on-run-start hook: this invocation's row, "started", with the semantic vars and the
+    DuckDB version it runs (a daily run compares them with the last full build's; its code
+    it compares with that build's manifest, dbt's state). -#}
 {% macro log_build_start() %}
     {%- if execute and ops_sla.writes_warehouse() -%}
-        {%- set calendar = run_query(
-            "select min(calendar_date), max(calendar_date), (" ~ ops_sla.calendar_content_hash(ops_sla.delivered_calendar())
-            ~ ") from " ~ ops_sla.delivered_calendar()).rows[0] -%}
         insert into ops_sla_meta.build_log
-            (invocation_id, started_at, finished_at, status, selection, full_refresh, code_fingerprint,
-             command, complete, calendar_first, calendar_last, calendar_hash)
+            (invocation_id, started_at, finished_at, status, selection, full_refresh, command, complete,
+             semantic_vars, duckdb_version)
         values (
             '{{ invocation_id }}', {{ ops_sla.run_marker() }}, null, 'started',
             {{ ops_sla.sql_literal(ops_sla.invocation_selection()) if ops_sla.invocation_selection() else 'null' }},
             {{ 'true' if flags.FULL_REFRESH else 'false' }},
-            '{{ ops_sla.code_fingerprint() }}',
             '{{ flags.WHICH }}', false,
-            cast('{{ calendar[0] }}' as date), cast('{{ calendar[1] }}' as date), '{{ calendar[2] }}'
+            {{ ops_sla.sql_literal(ops_sla.semantic_var_values()) }},
+            {{ ops_sla.sql_literal(ops_sla.duckdb_version()) }}
         );
     {%- else -%}
         select 1

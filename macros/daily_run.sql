@@ -1,7 +1,7 @@
-{#- The daily run (`dbt build --selector daily`, DECISIONLOG "Incremental runs") skips the
-    views: they change only when code changes. So a daily run is allowed only on a warehouse
-    whose last successful build ran the same code and vars, and whose calendar is the one
-    delivered now. -#}
+{#- The daily run (`dbt build --selector daily --state <the last full build's manifest>`,
+    DECISIONLOG "Incremental runs") re-derives only what new data touches and skips the
+    views: it is allowed only on a warehouse whose last complete full build ran the same
+    code (dbt's state:modified against that build's manifest) and the same vars. -#}
 
 {#- True when this invocation runs the daily selector. -#}
 {% macro is_daily_run() -%}
@@ -50,118 +50,147 @@
     ]) }}
 {%- endmacro %}
 
-{#- md5 of everything that decides what the models compute: the SQL of every model and
-    the content of every seed (dbt's file checksums) with its resolved config (materialization,
-    hooks, whether a contract is enforced - from YAML and dbt_project.yml) and the checksum of
-    an enforced contract (its columns' names, types and constraints), the definition of every source (how its
-    files are read, its columns; the raw folder's path left out, so a moved folder is the same
-    source), the text of every project macro, the semantic vars, the dbt version and the DuckDB
-    version (its functions and bundled time-zone data compute the business minutes). Equal
-    fingerprints mean a rebuild would compute the same thing. -#}
-{% macro code_fingerprint() -%}
-    {%- set parts = [] -%}
-    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
-        if node.resource_type in ('model', 'seed', 'snapshot') and node.package_name == project_name -%}
-        {#- an enforced contract's columns and types live in YAML, outside the SQL checksum -#}
-        {%- set contract = (node.contract or {}).get('checksum') or '' -%}
-        {%- do parts.append(node.unique_id ~ '=' ~ node.checksum.checksum ~ ' config=' ~ local_md5(tojson(node.config, sort_keys=true))
-            ~ ' contract=' ~ contract) -%}
+{#- The semantic vars with their values now, as JSON (build_log records them per build). -#}
+{% macro semantic_var_values() -%}
+    {%- set values = {} -%}
+    {%- for name in ops_sla.semantic_vars() -%}
+        {%- do values.update({name: var(name)}) -%}
     {%- endfor -%}
-    {%- for source in graph.sources.values() | sort(attribute='unique_id') if source.package_name == project_name -%}
-        {%- set definition = tojson({'meta': source.meta, 'columns': source.columns}, sort_keys=true) -%}
-        {%- do parts.append(source.unique_id ~ '=' ~ local_md5(definition | replace(ops_sla.raw_dir(), '<raw>'))) -%}
+    {{ return(tojson(values, sort_keys=true)) }}
+{%- endmacro %}
+
+{#- The DuckDB library's version (its functions and bundled time-zone data compute the
+    business minutes; build_log records it per build). -#}
+{% macro duckdb_version() -%}
+    {{ return(run_query('select version()').columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- The project's models, seeds and snapshots a `dbt build --selector daily` selected that
+    the daily selector does not build, or that it builds and did not select: what dbt's
+    state:modified found changed since the manifest given with --state. The selector
+    (selectors.yml) is the daily nodes minus the changed ones plus the changed ones outside
+    them, so the difference from daily_models() is exactly the changed set; each as
+    "<resource type> <name>". -#}
+{% macro daily_selection_changes() -%}
+    {%- set expected = ops_sla.daily_models() -%}
+    {%- set selected = [] -%}
+    {%- for uid in selected_resources -%}
+        {%- set node = graph.nodes.get(uid) -%}
+        {%- if node is not none and node.package_name == project_name
+            and node.resource_type in ('model', 'seed', 'snapshot') -%}
+            {%- do selected.append(uid) -%}
+        {%- endif -%}
     {%- endfor -%}
+    {%- set changed = [] -%}
+    {%- for uid in (selected | reject('in', expected) | list) + (expected | reject('in', selected) | list) -%}
+        {%- do changed.append(uid) -%}
+    {%- endfor -%}
+    {%- set named = [] -%}
+    {%- for uid in changed | sort -%}
+        {%- do named.append(graph.nodes[uid].resource_type ~ ' ' ~ graph.nodes[uid].name) -%}
+    {%- endfor -%}
+    {{ return(named) }}
+{%- endmacro %}
+
+{#- The names of the project macros whose text differs from the state manifest's (or that it
+    lacks or only it has): which macro made dbt call its models modified. -#}
+{% macro macros_changed_since(manifest_path) -%}
+    {%- set rows = [] -%}
     {%- set macros = context[project_name] -%}
     {%- for name in macros.keys() | sort -%}
-        {%- do parts.append('macro.' ~ name ~ '=' ~ local_md5(macros[name].macro.macro_sql)) -%}
+        {%- do rows.append("('macro." ~ project_name ~ "." ~ name ~ "', '" ~ local_md5(macros[name].macro.macro_sql) ~ "')") -%}
     {%- endfor -%}
-    {%- do parts.append('dbt=' ~ dbt_version) -%}
-    {%- do parts.append('duckdb=' ~ run_query('select version()').columns[0].values()[0]) -%}
-    {%- for name in ops_sla.semantic_vars() -%}
-        {%- do parts.append('var.' ~ name ~ '=' ~ tojson(var(name))) -%}
-    {%- endfor -%}
-    {{ return(local_md5(parts | join('\n'))) }}
+    {%- set changed_sql -%}
+        with
+        state as (
+            select macro.key as unique_id, md5(json_extract_string(macro.value, '$.macro_sql')) as sql_md5
+            from read_text({{ ops_sla.sql_literal(manifest_path) }}) as manifest,
+                json_each(manifest.content, '$.macros') as macro
+            where macro.key like 'macro.{{ project_name }}.%'
+        ),
+        now (unique_id, sql_md5) as (values {{ rows | join(', ') }})
+        select replace(coalesce(now.unique_id, state.unique_id), 'macro.{{ project_name }}.', '') as named
+        from now
+        full outer join state on now.unique_id = state.unique_id
+        where now.sql_md5 is distinct from state.sql_md5
+        order by named
+    {%- endset -%}
+    {{ return(run_query(changed_sql).columns[0].values() | list) }}
 {%- endmacro %}
 
-{#- The calendar delivered now (raw calendar_dim parquet), as a table function. -#}
-{% macro delivered_calendar() -%}
-    read_parquet({{ ops_sla.sql_literal(ops_sla.raw_dir() ~ '/calendar_dim/*.parquet') }}, union_by_name = true)
-{%- endmacro %}
-
-{#- md5 of a calendar's rows in date order (the parquet delivered, or the loaded table),
-    optionally only the dates from..until (SQL expressions). -#}
-{% macro calendar_content_hash(relation_sql, from_date=none, until_date=none) -%}
-    select md5(coalesce(string_agg(cast(calendar as varchar), '|' order by calendar.calendar_date), ''))
-    from (
-        select calendar_date, day_of_week, is_weekend, is_holiday, holiday_name, is_business_day,
-            holiday_country, holiday_subdiv
-        from {{ relation_sql }}
-        {%- if from_date is not none %}
-        where calendar_date between {{ from_date }} and {{ until_date }}
-        {%- endif %}
-    ) as calendar
-{%- endmacro %}
-
-{#- on-run-start hook of every incremental `dbt build` / `dbt run` (without --full-refresh;
-    the daily run is one): refuse to mix old and new logic. An incremental run re-derives
-    only what new data touches (the daily run also skips the views), so it builds on the last
-    complete full build, and nothing logged since may have run other code. The first command
-    on an empty warehouse builds everything: allowed. -#}
+{#- on-run-start hook of every incremental `dbt build` / `dbt run` (without --full-refresh):
+    an incremental run re-derives only what new data touches (the daily run also skips the
+    views), so it builds on the last complete full build and must run its code and vars.
+    - The first command on an empty warehouse builds everything: allowed.
+    - Otherwise the warehouse must have a complete full build, and the command must be the
+      daily run, `dbt build --selector daily --state <dir>`: its selector holds dbt's
+      state:modified against <dir>/manifest.json, which must be the manifest of that full
+      build (`make build` saves it to $OPS_SLA_STATE_DIR). Any other incremental command
+      cannot tell whether the code changed, and is refused.
+    - It stops, naming each change, when a model, seed or snapshot (its SQL, config,
+      contract, or a macro it uses) differs from the full build's (the macros named too), a
+      semantic var, the dbt version or the DuckDB version. -#}
 {% macro assert_same_code_as_full_build() %}
     {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
-        {%- set what = "a daily run" if ops_sla.is_daily_run() else "an incremental `dbt " ~ flags.WHICH ~ "` (without --full-refresh)" -%}
-        {%- set fix = " Run a full build first: `make build` (dbt build --full-refresh)." -%}
+        {%- set fix = " Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step)." -%}
         {%- set logged = run_query("select count(*) from ops_sla_meta.build_log").columns[0].values()[0] -%}
         {%- if logged > 0 or ops_sla.is_daily_run() -%}
-            {%- set last = ops_sla.last_complete_full_build("code_fingerprint, invocation_id, started_at") -%}
+            {%- set what = "a daily run" if ops_sla.is_daily_run() else "an incremental `dbt " ~ flags.WHICH ~ "` (without --full-refresh)" -%}
+            {%- set last = ops_sla.last_complete_full_build("invocation_id, started_at, semantic_vars, duckdb_version") -%}
             {%- if last is none -%}
                 {{ exceptions.raise_compiler_error(
                     "ops-sla: " ~ what ~ " builds on a full build; " ~ target.path
                     ~ " has no successful full build." ~ fix) }}
             {%- endif -%}
-            {%- set fingerprint = ops_sla.code_fingerprint() -%}
-            {%- set other_code = run_query(
-                "select count(*) from ops_sla_meta.build_log where started_at >= cast('" ~ last['started_at']
-                ~ "' as timestamptz) and code_fingerprint is distinct from '" ~ fingerprint ~ "'").columns[0].values()[0] -%}
-            {%- if last['code_fingerprint'] != fingerprint or other_code > 0 -%}
+            {%- if ops_sla.invocation_selection() != ops_sla.daily_selection() -%}
                 {{ exceptions.raise_compiler_error(
-                    "ops-sla: models, seeds, macros or vars changed since the last full build ("
-                    ~ last['invocation_id'] ~ "), or a build since ran other code; " ~ what
-                    ~ " re-derives only part of the warehouse and would mix old and new logic." ~ fix) }}
+                    "ops-sla: " ~ what ~ " re-derives only part of the warehouse, and only the daily"
+                    ~ " selector checks that the code is the code of the last full build (" ~ last['invocation_id']
+                    ~ "). New data: `make daily` (dbt build --selector daily --state <the full build's manifest folder>)."
+                    ~ " After a change of code or vars, or to rebuild: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
             {%- endif -%}
-        {%- endif -%}
-    {%- endif -%}
-    select 1
-{% endmacro %}
-
-{#- on-run-start hook of every incremental `dbt build` / `dbt run` (daily or not): the
-    calendar may grow (new dates are loaded), not change. Holidays decide the business
-    minutes of every case, and an incremental run re-derives only some cases, so a changed or
-    dropped date needs a full refresh. Compared with what the last complete build recorded of
-    the calendar it was given (not with the loaded table, which any partial command rewrites). -#}
-{% macro assert_calendar_unchanged() %}
-    {%- if execute and ops_sla.writes_warehouse() and not flags.FULL_REFRESH -%}
-        {#- a calendar delivered twice (a full build stops at the source test; here the hash
-            below would call it a change) -#}
-        {%- set repeated = run_query("select count(*) from (select calendar_date from " ~ ops_sla.delivered_calendar()
-            ~ " group by calendar_date having count(*) > 1)").columns[0].values()[0] -%}
-        {%- if repeated > 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "ops-sla: the delivered calendar (" ~ ops_sla.delivered_calendar() ~ ") has " ~ repeated
-                ~ " dates more than once (a calendar file delivered twice?). Deliver each date once.") }}
-        {%- endif -%}
-        {%- set last = ops_sla.last_complete_build("calendar_first, calendar_last, calendar_hash, invocation_id",
-            "calendar_hash is not null") -%}
-        {%- if last is not none -%}
-            {%- set delivered = run_query(ops_sla.calendar_content_hash(ops_sla.delivered_calendar(),
-                "date '" ~ last['calendar_first'] ~ "'", "date '" ~ last['calendar_last'] ~ "'")).columns[0].values()[0] -%}
-            {%- if delivered != last['calendar_hash'] -%}
+            {%- set state = invocation_args_dict.get('state') -%}
+            {%- set manifest_path = (state ~ '/manifest.json') if state else none -%}
+            {%- set state_build = run_query(
+                "select json_extract_string(content, '$.metadata.invocation_id'), json_extract_string(content, '$.metadata.dbt_version')"
+                ~ " from read_text(" ~ ops_sla.sql_literal(manifest_path) ~ ")").rows if manifest_path else [] -%}
+            {%- if state_build | length == 0 or state_build[0][0] != last['invocation_id'] -%}
                 {{ exceptions.raise_compiler_error(
-                    "ops-sla: the delivered calendar (" ~ ops_sla.delivered_calendar() ~ ") changes or drops"
-                    ~ " dates the warehouse has loaded (" ~ last['calendar_first'] ~ " to " ~ last['calendar_last']
-                    ~ ", build " ~ last['invocation_id'] ~ "); holidays decide the business minutes of every"
-                    ~ " case, old ones too (new dates alone are fine). Run a full build first: `make build`"
-                    ~ " (dbt build --full-refresh).") }}
+                    "ops-sla: a daily run compares the code with the manifest of the last full build ("
+                    ~ last['invocation_id'] ~ "), given with --state (or DBT_STATE); "
+                    ~ (("the manifest in " ~ state ~ " is that of build " ~ state_build[0][0]) if state_build | length > 0
+                       else "none was found (" ~ (state or 'no --state') ~ ")")
+                    ~ ". `make build` saves it to $OPS_SLA_STATE_DIR after a full build (a full build run"
+                    ~ " otherwise: copy its target/manifest.json there)." ~ fix) }}
+            {%- endif -%}
+            {%- set changes = [] -%}
+            {%- if state_build[0][1] != dbt_version -%}
+                {%- do changes.append("dbt " ~ dbt_version ~ " (the full build ran " ~ state_build[0][1] ~ ")") -%}
+            {%- endif -%}
+            {%- if last['duckdb_version'] is not none and last['duckdb_version'] != ops_sla.duckdb_version() -%}
+                {%- do changes.append("DuckDB " ~ ops_sla.duckdb_version() ~ " (the full build ran " ~ last['duckdb_version'] ~ ")") -%}
+            {%- endif -%}
+            {%- set recorded = fromjson(last['semantic_vars'] or '{}') -%}
+            {%- for name in ops_sla.semantic_vars() -%}
+                {%- if tojson(recorded.get(name)) != tojson(var(name)) -%}
+                    {%- do changes.append("var " ~ name ~ ": " ~ tojson(var(name)) ~ " (the full build had "
+                        ~ tojson(recorded.get(name)) ~ ")") -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set nodes = ops_sla.daily_selection_changes() -%}
+            {%- if nodes -%}
+                {%- do changes.append("dbt's state:modified finds changed (their SQL, config or contract, or a macro"
+                    ~ " they use): " ~ nodes | join(', ')) -%}
+                {%- set macros = ops_sla.macros_changed_since(manifest_path) -%}
+                {%- if macros -%}
+                    {%- do changes.append("project macros changed: " ~ macros | join(', ')) -%}
+                {%- endif -%}
+            {%- endif -%}
+            {%- if changes -%}
+                {{ exceptions.raise_compiler_error(
+                    "ops-sla: changed since the last full build (" ~ last['invocation_id'] ~ "): "
+                    ~ changes | join('; ') ~ ". " ~ what[0] | upper ~ what[1:] ~ " re-derives only what new data"
+                    ~ " touches and would mix old and new logic." ~ fix) }}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
@@ -179,8 +208,7 @@
             {%- if not table.has_file_stats -%}
                 {{ exceptions.raise_compiler_error(
                     "ops-sla: " ~ table.relation ~ " was loaded by an older ops-sla that did not record the size"
-                    ~ " and modification time of each raw file. Run a full build first: `make build`"
-                    ~ " (dbt build --full-refresh).") }}
+                    ~ " and modification time of each raw file. Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
             {%- endif -%}
             {%- do loaded.append((table.table, table.relation)) -%}
         {%- endfor -%}
@@ -223,7 +251,7 @@
                 {{ ops_sla.raise_raw_problems(
                     "raw files the warehouse has loaded were since changed or deleted", problems,
                     "An incremental run reads each case and event file once and would keep the old rows."
-                    ~ " Run a full build first: `make build` (dbt build --full-refresh).") }}
+                    ~ " Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
@@ -248,8 +276,7 @@
             {{ exceptions.raise_compiler_error(
                 "ops-sla: a full refresh of part of the warehouse ran since the last complete full build: "
                 ~ partial | join('; ') ~ ". The tables it rebuilt from scratch may disagree with the ones it"
-                ~ " did not, and an incremental run would not notice. Run a full build first: `make build`"
-                ~ " (dbt build --full-refresh).") }}
+                ~ " did not, and an incremental run would not notice. Run a full build and publish it: `make build && make publish` (dbt build --full-refresh, then the publish step).") }}
         {%- endif -%}
     {%- endif -%}
     select 1
@@ -269,7 +296,7 @@
                 "ops-sla: this run started (" ~ run_started_at ~ " UTC) before a logged build (" ~ latest
                 ~ " UTC): is the clock set back? Rows it loads would look old to the next incremental run."
                 ~ " Fix the clock. A full build is refused too (the log keeps the later build): to start"
-                ~ " afresh, remove the warehouse file (" ~ target.path ~ ") and run `make build`.") }}
+                ~ " afresh, remove the warehouse file (" ~ target.path ~ ") and run `make build && make publish`.") }}
         {%- endif -%}
     {%- endif -%}
     select 1

@@ -31,14 +31,35 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The watermark of incremental runs: start of the last complete build (every model of the
-    whole project, or of the daily selector, built and every node passing), from
-    ops_sla_meta.build_log, as a TIMESTAMPTZ literal. Rows loaded or re-derived after it are
-    (re)processed. A failed or interrupted run does not move it, so the next run redoes that
-    run's work too; partial builds and `dbt run` are not logged as complete, so they only make
-    the next scope larger, never smaller. -infinity (process everything) when the warehouse has
-    no build log. (A run that starts before a logged build - a clock set back - is stopped
-    earlier, by the on-run-start hook assert_clock_not_set_back.) -#}
+{#- The watermark of a model, read from its own table: the largest value of `column` in
+    {{ this }} - the latest input (a raw load, a classification, a refresh scope) the model
+    has taken in - as a TIMESTAMPTZ literal; -infinity when the table is empty or on a full
+    build. The value is read once, when the model is compiled, and written into its SQL
+    and into its pre-hook alike (the pre-hook deletes rows before the query runs, and both
+    must mean the same rows). A run that dies before the model writes leaves the model's
+    watermark where it was, so the next run takes in what that run's upstream models loaded
+    too (DECISIONLOG "Incremental runs"). -#}
+{% macro own_watermark(column) -%}
+    {%- set latest = none -%}
+    {%- if execute and is_incremental() -%}
+        {%- set latest = run_query(
+            "select strftime(max(" ~ column ~ ") at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from " ~ this
+        ).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if latest is none -%}
+        cast('-infinity' as timestamptz)
+    {%- else -%}
+        cast('{{ latest }}+00' as timestamptz)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The scope of the daily data tests (tests/): start of the last complete build (every
+    model of the whole project, or of the daily selector, built and every node passing) in
+    ops_sla_meta.build_log, as a TIMESTAMPTZ literal. A daily test checks the rows loaded or
+    re-derived after it: this run's, and those of a run that failed since (its failing rows
+    are checked again). A test has no table of its own to keep a watermark in; the models
+    take theirs from their own tables (own_watermark). -infinity when the warehouse has no
+    build log. -#}
 {% macro last_complete_build_at() -%}
     {%- set log = adapter.get_relation(database=target.database, schema='ops_sla_meta', identifier='build_log')
         if execute else none -%}
@@ -51,13 +72,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The cases the calling model re-derives in an incremental run, as a query: those of
-    int_case_refresh_scope (their events or case rows changed) and, in a model whose rows
+{#- The cases the calling model re-derives in an incremental run, as a query: those
+    int_case_refresh_scope listed since the model last wrote (their events or case rows
+    changed: case_model_watermark) and, in a model whose rows
     depend on the as-of instant (config meta `rescores_open_cases: true`: int_case_sla,
     case_sla), also every case still open in int_case_milestones, which this run has
     already brought up to date: an open case's clock runs to the as-of instant. -#}
 {% macro refresh_scope_cases() -%}
     select case_id from {{ ref('int_case_refresh_scope') }}
+    where scoped_at > {{ ops_sla.case_model_watermark() }}
     {%- if config.get('meta', {}).get('rescores_open_cases') %}
     union
     select case_id from {{ ref('int_case_milestones') }} where case_status = 'open'
@@ -70,8 +93,24 @@
     order (int_events_classified and every case table): case ids start with the intake date, and the cases a daily
     run re-derives are mostly recent. -#}
 {% macro in_refresh_scope(case_id_column='case_id') -%}
-    {{ case_id_column }} in ({{ ops_sla.refresh_scope_cases() }})
-    and {{ case_id_column }} >= (select min(case_id) from ({{ ops_sla.refresh_scope_cases() }}) as scope)
+    {%- set scope = ops_sla.refresh_scope_cases() -%}  {#- (reads the model's watermark: once) #}
+    {{ case_id_column }} in ({{ scope }})
+    and {{ case_id_column }} >= (select min(case_id) from ({{ scope }}) as scope)
+{%- endmacro %}
+
+{#- The watermark of a case-grain model (and of the daily test that checks case_sla): the
+    latest refresh scope it has re-derived, from the `refreshed_at` of its own rows (each
+    row carries the start of the run that derived it, and int_case_refresh_scope stamps the
+    cases it lists with the start of the run that listed them). A run that dies after some
+    case models leaves the others' watermarks behind: the next run re-derives, in each, every
+    case listed since that model last wrote. Read once per model (a pre-hook deletes first).
+    Outside an incremental model (a full build, a test): -infinity, every listed case. -#}
+{% macro case_model_watermark() -%}
+    {%- if model.resource_type == 'model' -%}
+        {{ return(ops_sla.own_watermark('refreshed_at')) }}
+    {%- else -%}
+        {{ return(ops_sla.last_complete_build_at()) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Restrict an import CTE to the cases a run re-processes (no-op on a full build). -#}

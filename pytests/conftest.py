@@ -7,8 +7,10 @@ touch `data/` or the published warehouse.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -75,16 +77,56 @@ def _run(command: list[str], env: dict[str, str], check: bool, what: str) -> sub
 
 
 def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    return _run([str(DBT), *args], env, check, f"dbt {' '.join(args)}")
+    if "daily" in args and "--selector" in args:
+        env = with_state(env)
+    proc = _run([str(DBT), *args], env, check, f"dbt {' '.join(args)}")
+    if args[:1] == ["build"] and proc.returncode == 0:
+        _save_state(Path(env["DBT_TARGET_PATH"]))
+    return proc
 
 
-# what `make daily` runs
+# The manifest of each passing `dbt build` a test ran, by invocation id: `make build` saves a
+# full build's to $OPS_SLA_STATE_DIR, and the daily run compares its code with it (--state)
+_STATES: dict[str, Path] = {}
+
+
+def _save_state(target: Path) -> None:
+    invocation = json.loads((target / "run_results.json").read_text())["metadata"]["invocation_id"]
+    state = target.parent / f"state-{invocation}"
+    state.mkdir(exist_ok=True)
+    shutil.copy(target / "manifest.json", state / "manifest.json")
+    _STATES[invocation] = state
+
+
+def state_of(db: Path) -> Path:
+    """The saved manifest folder of the warehouse's last complete full build (as the daily
+    run's guard finds it in build_log); of any build when there is none (the guard refuses)."""
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            row = con.execute(
+                "select invocation_id from ops_sla_meta.build_log where complete and status = 'success'"
+                " and selection is null and (full_refresh or started_at = (select min(started_at)"
+                " from ops_sla_meta.build_log)) order by started_at desc limit 1").fetchone()
+    except duckdb.Error:
+        row = None
+    if row is not None and row[0] in _STATES:
+        return _STATES[row[0]]
+    return next(iter(_STATES.values()))
+
+
+def with_state(env: dict[str, str]) -> dict[str, str]:
+    """`env` with DBT_STATE (dbt's --state) set to the warehouse's last full build's manifest."""
+    return env if "DBT_STATE" in env else {**env, "DBT_STATE": str(state_of(Path(env["OPS_SLA_DB"])))}
+
+
+# what `make daily` runs: `dbt build --selector daily --state $OPS_SLA_STATE_DIR` (here the
+# state comes from DBT_STATE, set by run_daily)
 DAILY_COMMAND = (str(DBT), "build", "--selector", "daily")
 
 
 def run_daily(env: dict[str, str], *extra: str, check: bool = True) -> subprocess.CompletedProcess:
     """The daily run, as `make daily` runs it; `extra` goes to `dbt build`."""
-    return _run([*DAILY_COMMAND, *extra], env, check, "the daily run")
+    return _run([*DAILY_COMMAND, *extra], with_state(env), check, "the daily run")
 
 
 _MODEL_WRITTEN = re.compile(r"\d+ of \d+ OK created sql (table|incremental) model")
@@ -99,6 +141,8 @@ def run_killed(command: list[str], env: dict[str, str], after_models: int) -> No
     """Start a dbt command and SIGKILL it once it has written `after_models` tables or
     incremental models (not after a fixed sleep: a slow start-up would be killed before it
     touched anything, and a fast machine could finish first)."""
+    if "daily" in command:
+        env = with_state(env)
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     assert proc.stdout is not None

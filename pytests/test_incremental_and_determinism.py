@@ -33,6 +33,8 @@ from conftest import (
     run_dbt_killed,
     run_generator,
     run_killed,
+    state_of,
+    with_state,
 )
 from marts_compare import mart_differences
 
@@ -73,7 +75,7 @@ def _daily_fails_on_a_copy(warehouse: Warehouse, raw: Path, base: Path) -> tuple
 def _daily_refused(raw: Path, db: Path, target: Path, *extra: str) -> str:
     """Run the daily build, expect the guard to refuse it, return dbt's output."""
     output = _daily_fails(raw, db, target, *extra)
-    assert "Run a full build first: `make build`" in output, output[-3000:]
+    assert "Run a full build and publish it: `make build && make publish`" in output, output[-3000:]
     return output
 
 
@@ -178,13 +180,20 @@ def test_daily_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     assert loads == 4
 
 
-def _dies_after_the_event_models(env: dict[str, str]) -> None:
-    """A partial run: events classified, some case models rebuilt, not all."""
-    died = ["raw_cases", "raw_events_log", "int_events_timed", "int_cases", "int_events_classified",
-            "int_case_refresh_scope", "int_case_milestones"]
-    run_dbt(["run", "--select", *died], env)
-    # a passing build that builds no model is not a complete build: it must not move the watermark
-    run_dbt(["build", "--resource-type", "seed"], env)
+def _fails_after_the_event_models(env: dict[str, str]) -> None:
+    """A daily run that fails midway: the SLA targets it reads are missing, so int_case_sla
+    fails and case_sla is skipped, after the raw loads, the event models, the refresh scope
+    and the other case models were written."""
+    db = env["OPS_SLA_DB"]
+    with duckdb.connect(db) as con:
+        con.execute("alter table reference.sla_targets rename to sla_targets_away")
+    proc = run_daily(env, check=False)
+    with duckdb.connect(db) as con:
+        con.execute("alter table reference.sla_targets_away rename to sla_targets")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "ERROR creating sql incremental model intermediate.int_case_sla" in out, out[-3000:]
+    assert " OK created sql incremental model intermediate.int_case_milestones" in out, out[-3000:]
+    assert _last_logged_status(Path(db)) == ("failed",)
 
 
 def _daily_run_killed(env: dict[str, str]) -> None:
@@ -213,11 +222,11 @@ def died_run_setup(tmp_path_factory: pytest.TempPathFactory) -> DiedRunSetup:
     return DiedRunSetup(raw, built, _build(later, base / "reference", *REFERENCE))
 
 
-@pytest.mark.parametrize("dies", [_dies_after_the_event_models, _daily_run_killed], ids=["partial-run", "killed"])
+@pytest.mark.parametrize("dies", [_fails_after_the_event_models, _daily_run_killed], ids=["failed-run", "killed"])
 def test_daily_run_redoes_the_work_of_a_run_that_died(died_run_setup: DiedRunSetup, tmp_path: Path, dies) -> None:
     """A run that stopped midway leaves some rows loaded or classified and their cases not
-    re-derived; the next daily run must pick them up: its scope is everything since the last
-    *complete* build, not just its own new rows."""
+    re-derived; the next daily run must pick them up: each model's watermark comes from its
+    own table, so a model the run did not reach takes in what its upstream models wrote."""
     raw = _copy_raw(died_run_setup.raw, tmp_path / "raw")
     inc = tmp_path / "incremental"
     inc.mkdir()
@@ -285,16 +294,11 @@ def test_marts_do_not_depend_on_time_zone_or_threads(warehouse: Warehouse, tmp_p
     assert mart_differences(reference, seen) == {}
 
 
-@pytest.mark.parametrize("daily", [False, True], ids=["dbt-build", "daily-run"])
-def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, tmp_path: Path,
-                                                          daily: bool) -> None:
+def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
     env = dbt_env(warehouse.raw, copy, tmp_path / "target")
-    if daily:
-        run_daily(env)
-    else:
-        run_dbt(["build"], env)
+    run_daily(env)
     assert mart_differences(warehouse.db, copy) == {}
     # the run is logged, complete: the next run's watermark and publish depend on it (a hook
     # that left a transaction open once lost this row silently)
@@ -305,6 +309,24 @@ def test_incremental_run_without_new_data_changes_nothing(warehouse: Warehouse, 
     assert logged == [("success", True)]
     # and dbt's own run_results.json of the run is what publish accepts
     assert pub.publish(copy, tmp_path / "published", tmp_path / "target" / "run_results.json").row_counts["case_sla"]
+
+
+@pytest.mark.parametrize("args", [["build"], ["run", "--select", "int_case_sla"],
+                                  ["build", "--selector", "daily_nodes"]], ids=["build", "run-select", "daily-nodes"])
+def test_incremental_run_outside_the_daily_selector_is_refused(warehouse: Warehouse, tmp_path: Path,
+                                                               args: list[str]) -> None:
+    """Only the daily selector compares the code with the last full build (state:modified):
+    any other incremental command on a built warehouse is refused before it writes, saying
+    what to run instead."""
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    proc = run_dbt(args, dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    assert f"an incremental `dbt {args[0]}` (without --full-refresh) re-derives only part of the warehouse" in out
+    assert "New data: `make daily` (dbt build --selector daily --state" in out
+    assert "`make build && make publish`" in out, out[-3000:]
+    assert mart_differences(warehouse.db, copy) == {}
 
 
 def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -331,25 +353,28 @@ def test_daily_selector_with_full_refresh_is_no_daily_run(warehouse: Warehouse, 
 
 
 def test_daily_run_refused_after_a_var_change(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A semantic var other than the last full build's: the daily run names it, with both
+    values, and recommends the command that also publishes."""
     copy = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, copy)
-    out = _daily_refused(warehouse.raw, copy, tmp_path / "target", "--vars", "{business_day_close: '17:00'}")
-    assert "vars changed since the last full build" in out
+    out = _daily_refused(warehouse.raw, copy, tmp_path / "target", "--vars",
+                         "{business_day_close: '17:00', business_weekdays: [1, 2, 3, 4]}")
+    assert f"changed since the last full build ({_last_full_build(copy)}): " in out, out[-3000:]
+    assert 'var business_day_close: "17:00" (the full build had "18:00")' in out, out[-3000:]
+    assert "var business_weekdays: [1, 2, 3, 4] (the full build had [1, 2, 3, 4, 5])" in out, out[-3000:]
+    assert "var business_time_zone" not in out and "state:modified" not in out  # only what changed
     assert mart_differences(warehouse.db, copy) == {}
-    # any other incremental command with other vars is refused the same way: a plain `dbt
-    # build` re-derives only the cases new data touches, and would keep the others' old minutes
+    # a full refresh of part of the warehouse with other vars rewrote some rows with them: the
+    # daily run with the full build's vars is refused too
     env = dbt_env(warehouse.raw, copy, tmp_path / "target")
-    for args in (["build"], ["run", "--select", "int_case_sla"]):
-        proc = run_dbt([*args, "--vars", "{business_day_close: '17:00'}"], env, check=False)
-        out = proc.stdout + proc.stderr
-        assert proc.returncode != 0 and "vars changed since the last full build" in out, out[-3000:]
-        assert f"an incremental `dbt {args[0]}` (without --full-refresh)" in out
-    assert mart_differences(warehouse.db, copy) == {}
-    # a build with other vars since the full build (a full refresh of part of it rewrote some
-    # rows with them): the daily run with the full build's vars is refused too
     run_dbt(["build", "--full-refresh", "--select", "raw_cases", "--vars", "{business_day_close: '17:00'}"], env)
-    out = _daily_refused(warehouse.raw, copy, tmp_path / "target")
-    assert "a build since ran other code" in out
+    assert "a full refresh of part of the warehouse ran" in _daily_refused(warehouse.raw, copy, tmp_path / "target")
+
+
+def _last_full_build(db: Path) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select invocation_id from ops_sla_meta.build_log where full_refresh and complete"
+                           " order by started_at desc limit 1").fetchone()[0]
 
 
 def test_plain_build_on_an_empty_warehouse_is_a_full_build(tmp_path: Path, warehouse: Warehouse) -> None:
@@ -376,14 +401,6 @@ def test_first_build_counts_as_full_only_when_complete(warehouse: Warehouse, tmp
                                                             selected / "target")
 
 
-def _fingerprint(project: Path, raw: Path, base: Path) -> str:
-    env = {**dbt_env(raw, base / "fp.duckdb", base / "target"), "DBT_PROFILES_DIR": str(project)}
-    out = subprocess.run([str(DBT), "compile", "-q", "--inline",
-                          "{% if execute %}{{ ops_sla.code_fingerprint() }}{% endif %}"],
-                         cwd=project, env=env, capture_output=True, text=True, check=True).stdout
-    return out.strip().splitlines()[-1]
-
-
 def _project_copy(to: Path) -> Path:
     """A copy of the dbt project (no data, virtualenv, build output or tests) to edit."""
     shutil.copytree(ROOT, to, ignore=shutil.ignore_patterns(
@@ -391,35 +408,67 @@ def _project_copy(to: Path) -> Path:
     return to
 
 
-def test_code_fingerprint_covers_source_definitions_not_the_raw_folder(warehouse: Warehouse, tmp_path: Path) -> None:
-    """How the raw files are read is code: a changed source definition needs a full build.
-    Where the folder lives is not: a moved raw folder keeps the fingerprint."""
-    moved = tmp_path / "moved" / "raw"
-    shutil.copytree(warehouse.raw, moved)
-    here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
-    assert _fingerprint(ROOT, moved, tmp_path / "b") == here
-    project = _project_copy(tmp_path / "project")
-    sources = project / "models" / "raw" / "_raw__sources.yml"
-    text = sources.read_text()
-    assert "file_row_number = true, union_by_name = true)" in text
-    sources.write_text(text.replace("file_row_number = true, union_by_name = true)",
-                                    "file_row_number = true, union_by_name = true, binary_as_string = false)", 1))
-    assert _fingerprint(project, warehouse.raw, tmp_path / "c") != here
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
 
 
-def test_code_fingerprint_covers_an_enforced_contract(warehouse: Warehouse, tmp_path: Path) -> None:
-    """An enforced contract's column types live in YAML, not in the model's SQL: editing only
-    them is a code change too (an incremental run would keep the old cases' rows as they were)."""
-    here = _fingerprint(ROOT, warehouse.raw, tmp_path / "a")
+def test_daily_run_names_the_code_that_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The daily selector holds dbt's state:modified against the last full build's manifest:
+    a changed model, seed, enforced contract (its column types live in YAML, outside the SQL)
+    or macro (the models using it), and a changed view the daily run does not even build, are
+    each named, and the run is refused before anything is written. A warehouse file of
+    another name and a moved raw folder are no change."""
     project = _project_copy(tmp_path / "project")
-    marts = project / "models" / "marts" / "_marts__models.yml"
-    text = marts.read_text()
+    models = project / "models"
+    _edit(models / "intermediate" / "cases" / "int_case_refresh_scope.sql", "select * from final",
+          "select * from final\n-- edited")
+    _edit(models / "marts" / "sla_daily.sql", "select * from final", "select * from final\n-- edited")
+    _edit(project / "seeds" / "sla_targets.csv", "SLA_B,,120,", "SLA_B,,90,")
+    _edit(project / "macros" / "time_zones.sql", """'{{ var("business_time_zone") }}'""",
+          """'{{ var("business_time_zone") | trim }}'""")
     declared = ("      - name: intake_date_local\n"
                 "        description: Local date of intake (the cohort date of sla_daily).\n"
                 "        data_type: date\n")
-    assert declared in text
-    marts.write_text(text.replace(declared, declared.replace("data_type: date", "data_type: timestamp"), 1))
-    assert _fingerprint(project, warehouse.raw, tmp_path / "b") != here
+    _edit(models / "marts" / "_marts__models.yml", declared,
+          declared.replace("data_type: date", "data_type: timestamp"))
+    raw = tmp_path / "moved" / "raw"
+    shutil.copytree(warehouse.raw, raw)  # (copy2 keeps the modification times the warehouse recorded)
+    db = tmp_path / "another name.duckdb"
+    shutil.copy(warehouse.db, db)
+    env = {**dbt_env(raw, db, tmp_path / "target"), "DBT_PROFILES_DIR": str(project), "DBT_STATE": str(state_of(db))}
+    proc = subprocess.run([str(DBT), "build", "--selector", "daily"], cwd=project, env=env,
+                          capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    changed = out[out.index("changed since the last full build"):]
+    changed = changed[:changed.index("A daily run re-derives")]
+    named = changed[changed.index("macro they use): ") + len("macro they use): "):changed.index(";")].split(", ")
+    expected = {"model int_case_refresh_scope", "model sla_daily", "seed sla_targets", "model case_sla"}
+    assert expected <= set(named), changed
+    assert "model int_case_milestones" not in named  # not changed (nor a macro it uses): not named
+    assert "project macros changed: business_time_zone." in changed, changed
+    assert "`make build && make publish`" in out
+    assert " OK created " not in out and mart_differences(warehouse.db, db) == {}
+
+
+def test_daily_run_needs_the_manifest_of_the_last_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The code is compared with the manifest given with --state, so it must be the manifest
+    of the warehouse's last full build: another build's is refused, naming both."""
+    other = tmp_path / "other-state"
+    other.mkdir()
+    manifest = json.loads((state_of(warehouse.db) / "manifest.json").read_text())
+    manifest["metadata"]["invocation_id"] = "an-older-full-build"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    copy = tmp_path / "ops_sla.duckdb"
+    shutil.copy(warehouse.db, copy)
+    proc = run_daily({**dbt_env(warehouse.raw, copy, tmp_path / "target"), "DBT_STATE": str(other)}, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert (f"the manifest of the last full build ({_last_full_build(copy)}), given with --state (or DBT_STATE);"
+            f" the manifest in {other} is that of build an-older-full-build") in out, out[-3000:]
+    assert "`make build` saves it to $OPS_SLA_STATE_DIR" in out
 
 
 def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -525,7 +574,7 @@ def test_file_delivered_during_a_run_waits_for_the_next_run(warehouse: Warehouse
     pq.write_table(_with_new_event_ids(table), staged)
     db = tmp_path / "ops_sla.duckdb"
     shutil.copy(warehouse.db, db)
-    env = dbt_env(raw, db, tmp_path / "target")
+    env = with_state(dbt_env(raw, db, tmp_path / "target"))
     proc = subprocess.run([sys.executable, "-c", _DELIVERS_DURING_THE_RUN, str(staged), str(late)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
@@ -577,42 +626,49 @@ def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path:
     assert set(compiled.split()) == selector
 
 
-def test_daily_run_refused_when_the_calendar_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+def test_daily_run_stops_when_a_loaded_calendar_date_changed(warehouse: Warehouse, tmp_path: Path) -> None:
+    """One more holiday on a past business day: the daily run fails at the test that compares
+    the delivered calendar with the dates as loaded, whose stored failures name the date, what
+    changed and what to do; the business calendar and everything on it are not rebuilt."""
     raw = tmp_path / "raw"
     shutil.copytree(warehouse.raw, raw)
     calendar = raw / "calendar_dim" / "calendar_dim.parquet"
-    with duckdb.connect() as con:  # one more holiday, on a past business day
+    with duckdb.connect() as con:  # one more holiday, on a past business day; one date dropped
         con.execute(f"""
             copy (
                 select * replace (
                     is_holiday or calendar_date = date '2025-10-15' as is_holiday,
                     is_business_day and calendar_date <> date '2025-10-15' as is_business_day)
                 from read_parquet('{calendar}')
+                where calendar_date <> date '2026-12-31'
             ) to '{calendar}.new' (format parquet)""")
     Path(f"{calendar}.new").replace(calendar)
-    copy = tmp_path / "ops_sla.duckdb"
-    shutil.copy(warehouse.db, copy)
-    out = _daily_refused(raw, copy, tmp_path / "target")
-    assert "changes or drops dates the warehouse has loaded" in out
-    # a plain incremental build is refused the same way (it too re-derives only some cases) ...
-    env = dbt_env(raw, copy, tmp_path / "target")
-    plain = run_dbt(["build"], env, check=False)
-    assert plain.returncode != 0 and "changes or drops dates" in plain.stdout + plain.stderr
-    # ... and reloading the calendar table alone does not get a daily run past the guard: it
-    # compares with what the last complete build was given, not with the loaded table
-    run_dbt(["run", "--full-refresh", "--select", "raw_calendar_dim"], env)
-    assert "changes or drops dates" in _daily_refused(raw, copy, tmp_path / "target")
+    copy, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
+    assert "FAIL 2 assert_loaded_calendar_dates_unchanged" in out, out[-4000:]
+    assert 'select * from "ops_sla"."dbt_test__audit"."assert_loaded_calendar_dates_unchanged"' in out, out[-4000:]
+    assert "SKIP relation intermediate.int_business_time_index" in out and "SKIP relation marts.case_sla" in out
+    with duckdb.connect(str(copy), read_only=True) as con:
+        failures = con.execute("select cast(calendar_date as varchar), problem, what_to_do"
+                               " from dbt_test__audit.assert_loaded_calendar_dates_unchanged order by 1").fetchall()
+    what_to_do = ("holidays decide the business minutes of every case: run a full build and publish it"
+                  " (`make build && make publish`)")
+    assert failures == [
+        ("2025-10-15", "delivered with other values than loaded: is_holiday false -> true", what_to_do),
+        ("2026-12-31", "a loaded date is no longer delivered", what_to_do),
+    ]
+    assert _last_logged_status(copy) == ("failed",)
+    assert mart_differences(warehouse.db, copy) == {}
 
 
-def test_incremental_run_refused_when_the_calendar_is_delivered_twice(warehouse: Warehouse, tmp_path: Path) -> None:
-    """A full build stops at the calendar's source test; an incremental run stops before,
-    saying so (not that the calendar changed)."""
+def test_incremental_run_stops_when_the_calendar_is_delivered_twice(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A calendar file delivered twice fails the calendar's uniqueness test (as in a full
+    build), not the test for changed dates."""
     raw = tmp_path / "raw"
     shutil.copytree(warehouse.raw, raw)
     shutil.copy(raw / "calendar_dim" / "calendar_dim.parquet", raw / "calendar_dim" / "calendar_dim (1).parquet")
     _, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
-    assert "dates more than once (a calendar file delivered twice?)" in out, out[-3000:]
-    assert "changes or drops dates" not in out
+    assert "calendar_date" in out and "FAIL" in out and "unique" in out, out[-3000:]
+    assert "FAIL 1 assert_loaded_calendar_dates_unchanged" not in out
 
 
 def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -650,8 +706,6 @@ def test_incremental_run_refused_when_a_loaded_raw_file_changed(warehouse: Wareh
     assert f"{cases.relative_to(raw)}: deleted" in out
     assert f"{events.relative_to(raw)}: changed since it was loaded" in out
     assert out.count(".parquet: ") == 2, out[-3000:]  # the untouched files are not listed
-    plain = run_dbt(["build"], dbt_env(raw, copy, tmp_path / "target"), check=False)
-    assert plain.returncode != 0 and "since changed or deleted" in plain.stdout + plain.stderr
     assert mart_differences(warehouse.db, copy) == {}
 
 
@@ -684,8 +738,8 @@ def test_incremental_run_refused_after_a_partial_full_refresh(warehouse: Warehou
     shutil.copy(warehouse.db, copy)
     env = dbt_env(raw, copy, tmp_path / "target")
     run_dbt(["run", "--full-refresh", "--select", "raw_events_log"], env)
-    for proc in (run_dbt(["build"], env, check=False), run_daily(env, check=False)):
-        out = proc.stdout + proc.stderr
-        assert proc.returncode != 0 and "a full refresh of part of the warehouse ran" in out, out[-3000:]
-        assert '(run, select: ["raw_events_log"], success)' in out, out[-3000:]
+    proc = run_daily(env, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "a full refresh of part of the warehouse ran" in out, out[-3000:]
+    assert '(run, select: ["raw_events_log"], success)' in out, out[-3000:]
     assert mart_differences(warehouse.db, copy) == {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, Warehouse, dbt_env, run_dbt
+from conftest import ROOT, Warehouse, dbt_env, run_daily, run_dbt
 
 from ops_sla import publish as pub
 
@@ -214,7 +214,7 @@ def test_refuses_while_a_writer_holds_the_warehouse(warehouse: Warehouse, tmp_pa
 
 
 def test_open_reader_blocks_neither_rebuild_nor_republish(warehouse: Warehouse, tmp_path: Path) -> None:
-    """Tableau holding the published file open must not block the next `dbt build` + publish."""
+    """Tableau holding the published file open must not block the next build (the daily run) + publish."""
     db, out, target = tmp_path / "ops_sla.duckdb", tmp_path / "publish", tmp_path / "target"
     shutil.copyfile(warehouse.db, db)
     first = pub.publish(db, out, warehouse.target / "run_results.json")
@@ -223,8 +223,7 @@ def test_open_reader_blocks_neither_rebuild_nor_republish(warehouse: Warehouse, 
     try:
         before = reader.execute("select count(*), sum(sla_a_business_minutes_including_wait) "
                                 "from marts.case_sla").fetchone()
-        run_dbt(["build"], warehouse.env(OPS_SLA_DB=str(db), DBT_TARGET_PATH=str(target),
-                                         DBT_LOG_PATH=str(target / "logs")))
+        run_daily(warehouse.env(OPS_SLA_DB=str(db), DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(target / "logs")))
         proc = run_publish("--db", db, "--target-path", target, "--publish-dir", out)
         assert proc.returncode == 0, proc.stderr
         # the reader still sees its (old) file, undisturbed

@@ -124,7 +124,8 @@ final as (
         sla.clean_event_count,
         milestones.events_before_intake,
         cases.delivered_copies,
-        cases.has_conflicting_copies
+        cases.has_conflicting_copies,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from cases
     inner join sla

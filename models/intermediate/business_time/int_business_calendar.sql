@@ -9,7 +9,7 @@ with
 
 calendar as (
 
-    select * from {{ ref('stg_ops_export__calendar') }}
+    select * from {{ ref('int_calendar_as_loaded') }}
 
 ),
 

@@ -126,7 +126,8 @@ final as (
         coalesce(after_resolution.reopen_count, 0) as reopen_count,
         firsts.last_event_at,
         coalesce(firsts.clean_event_count, 0) as clean_event_count,
-        coalesce(before_intake.events_before_intake, 0) as events_before_intake
+        coalesce(before_intake.events_before_intake, 0) as events_before_intake,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from cases
     left join firsts

@@ -56,7 +56,8 @@ final as (
         count(*) as rework_intervals,
         count(*) filter (where resolved_again_at is null) as open_rework_intervals,
         sum(reopen_events) as reopen_events,
-        coalesce({{ ops_sla.sum_minutes('rework_business_minutes') }}, 0) as rework_business_minutes
+        coalesce({{ ops_sla.sum_minutes('rework_business_minutes') }}, 0) as rework_business_minutes,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from timed
     group by case_id

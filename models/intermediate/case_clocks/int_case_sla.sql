@@ -1,6 +1,5 @@
--- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; what each
--- clock measures: _case_clocks__models.yml). Incremental: re-derives the cases of
--- int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
+-- SLA clocks of every case in business minutes (DECISIONLOG "SLA semantics"; clocks: _case_clocks__models.yml).
+-- Incremental: the cases of int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
 with
@@ -190,7 +189,8 @@ final as (
                 then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes', index='') }}
         end as sla_a_breach_at,
         reopen_count,
-        clean_event_count
+        clean_event_count,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from scored
 

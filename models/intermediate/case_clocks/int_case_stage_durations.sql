@@ -129,7 +129,8 @@ final as (
         stages.started_at,
         stages.ended_at,
         {{ ops_sla.business_minutes_between('stages.started_at', 'stages.ended_at') }} as business_minutes,
-        coalesce(wait_overlap.customer_wait_business_minutes, 0) as customer_wait_business_minutes
+        coalesce(wait_overlap.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from stages
     left join wait_overlap

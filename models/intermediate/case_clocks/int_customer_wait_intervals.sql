@@ -45,7 +45,8 @@ final as (
         intervals.closed_at,
         intervals.opening_events,
         intervals.closed_at is null as is_open,
-        responses.case_id is not null as is_answered
+        responses.case_id is not null as is_answered,
+        {{ ops_sla.run_marker() }} as refreshed_at
 
     from intervals
     left join responses

@@ -1,11 +1,16 @@
--- The cases whose derived rows an incremental run must re-derive: cases with an event
--- (re)classified and cases (re)derived since the last complete build (this run's, and those
--- of a run that failed since). The two models whose rows also depend on the as-of instant
--- (int_case_sla, case_sla) re-derive every open case besides (macro refresh_scope_cases):
--- the other case models' rows of a case whose events did not change do not change.
--- On a full build it simply lists every case.
+-- The cases whose derived rows the case-grain models re-derive, one row per case each time
+-- it is listed: cases with an event (re)classified and cases (re)derived since this model
+-- last listed cases (its own watermark: the latest scoped_at in its table), stamped with
+-- this run's start (scoped_at). Each case-grain model re-derives the cases listed since
+-- it last wrote (macro refresh_scope_cases, against its own rows' refreshed_at), so a run
+-- that dies after some of them leaves the others to the next run. The two models whose rows
+-- also depend on the as-of instant (int_case_sla, case_sla) re-derive every open case
+-- besides: the other case models' rows of a case whose events did not change do not change.
+-- On a full build it lists every case.
 
-{%- set since = ops_sla.last_complete_build_at() %}  {#- the watermark, read once #}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
+{%- set since = ops_sla.own_watermark('scoped_at') %}  {#- the watermark, read once #}
 
 with
 
@@ -27,13 +32,22 @@ cases as (
 
 ),
 
-final as (
+changed as (
 
     select case_id from classified
     where classified_at > {{ since }}
     union
     select case_id from cases
     where refreshed_at > {{ since }}
+
+),
+
+final as (
+
+    select
+        case_id,
+        {{ ops_sla.run_marker() }} as scoped_at
+    from changed
 
 )
 

@@ -2,7 +2,9 @@
 -- its first copy (earliest intake, then file name, then row in the file: the same copy
 -- whatever the load order); the number of copies is kept, and copies that disagree on the
 -- intake or an attribute are flagged.
--- Incremental: re-derives every case with a row loaded since the last complete build.
+-- Incremental: re-derives every case with a row loaded after the latest load it has taken
+-- in (its own watermark: the largest loaded_at in its table; a run that died before this
+-- model leaves the rows it loaded to the next run).
 
 -- depends_on: {{ ref('raw_cases') }}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='case_id') }}
@@ -23,7 +25,7 @@ cases as (
     {%- if is_incremental() %}
     where case_id in (
         select case_id from staged
-        where loaded_at > {{ ops_sla.last_complete_build_at() }}
+        where loaded_at > {{ ops_sla.own_watermark('loaded_at') }}
     )
     {%- endif %}
 
@@ -37,7 +39,8 @@ ranked as (
             partition by case_id order by intake_at nulls last, source_file, source_row
         ) as copy_number,
         count(*) over (partition by case_id) as delivered_copies,
-        count(distinct row(intake_at, tier, case_type, team_tz)) over (partition by case_id) as distinct_versions
+        count(distinct row(intake_at, tier, case_type, team_tz)) over (partition by case_id) as distinct_versions,
+        max(loaded_at) over (partition by case_id) as latest_loaded_at
 
     from cases
 
@@ -56,6 +59,7 @@ final as (
         source_file,
         delivered_copies,
         distinct_versions > 1 as has_conflicting_copies,
+        latest_loaded_at as loaded_at,
         {{ ops_sla.run_marker() }} as refreshed_at
 
     from ranked

@@ -2,14 +2,13 @@
 -- event_id is kept) or quarantined (with a reason code). Clean events carry the event
 -- time the SLA engine uses (int_events_timed: repaired or imputed where unambiguous).
 -- Rules and their order: DECISIONLOG.md, "Event cleaning".
--- Incremental: re-classifies the rows loaded and the events of the cases re-derived since
--- the last complete build, and the events quarantined as out of the calendar's range, with
--- every other copy of their event ids (the copy order decides which one is the duplicate).
+-- Incremental: re-classifies the rows loaded after its largest loaded_at, the events of the cases int_cases
+-- re-derived after its largest classified_at, out-of-range events, and every other copy of their ids.
 
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
-{%- set since = ops_sla.last_complete_build_at() if is_incremental() %}  {#- the watermark (incremental only) #}
+{%- set loaded_since, classified_since = ops_sla.own_watermark('loaded_at'), ops_sla.own_watermark('classified_at') %}
 
 with
 
@@ -25,7 +24,7 @@ staged as not materialized (
 rederived_cases as (
 
     select case_id from {{ ref('int_cases') }}
-    where refreshed_at > {{ since }}
+    where refreshed_at > {{ classified_since }}
 
 ),
 
@@ -35,7 +34,7 @@ rederived_cases as (
 changed_event_ids as (
 
     select event_id from staged
-    where loaded_at > {{ since }}
+    where loaded_at > {{ loaded_since }}
     union
     select event_id from staged
     where case_id in (select case_id from rederived_cases)
@@ -60,7 +59,7 @@ events as (
     select * from staged
     where
         event_id is null
-        and (loaded_at > {{ since }} or case_id in (select case_id from rederived_cases))
+        and (loaded_at > {{ loaded_since }} or case_id in (select case_id from rederived_cases))
     {%- endif %}
 
 ),
@@ -187,6 +186,7 @@ final as (
         case when reason_code is null then resolved_event_at end as event_at,
         case when reason_code is null then event_time_source end as event_time_source,
         coalesce(reason_code is null and resolved_event_at < intake_at, false) as is_before_intake,
+        loaded_at,
         {{ ops_sla.run_marker() }} as classified_at
 
     from outcomes
