@@ -99,6 +99,8 @@ def _value_error(probe: duckdb.DuckDBPyConnection, file: str, columns: list[Colu
             try:
                 probe.execute(f"select min(hash({quoted})) from read_parquet($file)", {"file": file}).fetchall()
             except duckdb.Error as exc:
+                if "not valid UTF8" in str(exc):
+                    return f"column {column['name']} holds text that is not valid UTF-8: {_printable(str(exc))}"
                 return f"column {column['name']}: {_printable(str(exc))}"
         return _printable(str(whole))
     return None

@@ -16,8 +16,8 @@ final as (
         source_file,
         raw_table,
         read_error,
-        source_file || ': not a readable parquet file (' || read_error || '): truncated or corrupt'
-        || ' - deliver it again' as problem
+        source_file || ': not a readable parquet file (' || read_error || '): truncated or corrupt, '
+        || 'or text that is not UTF-8 - deliver it again' as problem
     from inventory
     where is_read and not is_readable
 
