@@ -28,7 +28,9 @@ final as (
         source.holiday_name,
         source.is_business_day,
         source.holiday_country,
-        source.holiday_subdiv
+        source.holiday_subdiv,
+        {{ ops_sla.relative_source_file('source.filename') }} as source_file,
+        source.file_row_number as source_row
     from source
     inner join files on source.filename = files.filename
 

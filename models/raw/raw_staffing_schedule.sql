@@ -25,7 +25,9 @@ final as (
         source.shift,
         source.planned_agents,
         source.shrinkage,
-        source.effective_agents
+        source.effective_agents,
+        {{ ops_sla.relative_source_file('source.filename') }} as source_file,
+        source.file_row_number as source_row
     from source
     inner join files on source.filename = files.filename
 
