@@ -1,6 +1,8 @@
 -- Dates calendar_dim delivers more than once (a file delivered twice, overlapping files): one
 -- row per copy, naming the file, the row and the date.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 calendar as (

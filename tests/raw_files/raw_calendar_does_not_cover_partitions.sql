@@ -1,6 +1,8 @@
 -- calendar_dim must cover every partition date of cases and events_log: outside it an instant
 -- has no business time. One row per partitioned table it does not cover, naming both ranges.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (

@@ -5,6 +5,8 @@
 -- (as delivered now: loaded cases are checked again), or after the day following its
 -- folder's intake_date (it would become the as-of instant).
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 {%- set earliest = "cast(" ~ ops_sla.sql_literal(var('earliest_plausible_ts')) ~ " as timestamptz)" %}
 
 with

@@ -2,6 +2,8 @@
 -- data_type of the ops_export source columns): a missing column, a type that means something
 -- else, a column the models cannot tell from another. One row per file and problem.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (

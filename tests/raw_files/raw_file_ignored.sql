@@ -3,6 +3,8 @@
 -- where the raw models read parquet files. A warning, one row per file: they are named, never
 -- silently left out.
 
+{{ config(store_failures=true, severity='warn', tags=['raw_files']) }}
+
 with
 
 inventory as (

@@ -2,6 +2,8 @@
 -- a wrong depth, a folder that is no raw table) or would read without a partition date (a
 -- partition folder not named <key>=YYYY-MM-DD): one row per file, with what to do.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (

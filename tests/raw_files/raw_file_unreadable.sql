@@ -2,6 +2,8 @@
 -- damaged footer, or values DuckDB cannot read (text that is not valid UTF-8: the column is
 -- named). One row per file, with DuckDB's error and what to do.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (

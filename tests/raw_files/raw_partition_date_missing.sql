@@ -2,6 +2,8 @@
 -- failed delivery), unless listed in var partition_dates_allowed_missing: one row per run of
 -- missing dates, with what to do.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (

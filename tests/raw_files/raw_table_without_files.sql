@@ -1,6 +1,8 @@
 -- Raw tables with no file where the models read them (the raw folder, or the table's folder,
 -- missing or empty): one row per table, with the folder and what to do.
 
+{{ config(store_failures=true, tags=['raw_files']) }}
+
 with
 
 inventory as (
