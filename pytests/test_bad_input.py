@@ -528,8 +528,8 @@ def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_pa
     shutil.copy(raw / CALENDAR, raw / "calendar_dim" / "calendar_dim (1).parquet")
     b = build(raw, tmp_path)
     assert_stopped_early(b, "raw_calendar_date_repeated",
-                         "calendar_dim/calendar_dim (1).parquet row 0: calendar_date 2024-12-01 is delivered 2 times",
-                         f"{CALENDAR} row 0: calendar_date 2024-12-01 is delivered 2 times", loaded=True)
+                         "calendar_date 2024-12-01 is delivered 2 times (calendar_dim/calendar_dim (1).parquet row 0, "
+                         f"{CALENDAR} row 0) - deliver each date once", loaded=True)
 
 
 def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_path: Path, baseline: Build) -> None:

@@ -1,5 +1,5 @@
 -- Dates calendar_dim delivers more than once (a file delivered twice, overlapping files): one
--- row per copy, naming the file, the row and the date.
+-- row per date, naming it and the file and row of each copy.
 
 {{ config(store_failures=true, tags=['raw_files']) }}
 
@@ -15,25 +15,24 @@ repeated as (
 
     select
         calendar_date,
-        source_file,
-        source_row,
-        count(*) over (partition by calendar_date) as copies
+        count(*) as copies,
+        string_agg(source_file || ' row ' || source_row, ', ' order by source_file, source_row) as rows
     from calendar
     where calendar_date is not null
+    group by calendar_date
+    having count(*) > 1
 
 ),
 
 final as (
 
     select
-        source_file,
-        source_row,
         calendar_date,
-        source_file || ' row ' || source_row || ': calendar_date ' || cast(calendar_date as varchar)
-        || ' is delivered ' || copies || ' times - deliver each date once (remove the duplicate file or rows)'
-            as problem
+        copies,
+        rows,
+        'calendar_date ' || cast(calendar_date as varchar) || ' is delivered ' || copies || ' times ('
+        || rows || ') - deliver each date once (remove the duplicate file or rows)' as problem
     from repeated
-    where copies > 1
 
 )
 
