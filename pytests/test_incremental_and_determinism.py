@@ -714,8 +714,9 @@ def test_incremental_run_refused_when_a_loaded_raw_file_changed(warehouse: Wareh
 
 
 def test_incremental_run_checks_a_loaded_file_that_changed(warehouse: Warehouse, tmp_path: Path) -> None:
-    """The raw-contract hook does not check a loaded file again while its size and modification
-    time are those recorded when it was loaded; one truncated since is checked, and named."""
+    """A loaded file truncated since it was loaded stops the daily run, named (by the guard on
+    loaded files, before raw_file_inventory would find it unreadable); the loaded files that
+    did not change are not listed."""
     raw = tmp_path / "raw"
     shutil.copytree(warehouse.raw, raw)  # copy2 keeps the modification times
     cases = sorted((raw / "cases").glob("*/*.parquet"))[5]
@@ -723,7 +724,7 @@ def test_incremental_run_checks_a_loaded_file_that_changed(warehouse: Warehouse,
     cases.write_bytes(data[: len(data) // 2])
     _, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
     rel = cases.relative_to(raw)
-    assert f"{rel}: not a readable parquet file ({len(data) // 2} bytes, no PAR1 header/footer)" in out, out[-3000:]
+    assert f"{rel}: " in out, out[-3000:]
     assert out.count(".parquet: ") == 1, out[-3000:]  # the untouched loaded files are not listed
 
 
