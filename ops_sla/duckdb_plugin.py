@@ -100,9 +100,9 @@ def _value_error(probe: duckdb.DuckDBPyConnection, file: str, columns: list[Colu
                 probe.execute(f"select min(hash({quoted})) from read_parquet($file)", {"file": file}).fetchall()
             except duckdb.Error as exc:
                 if "not valid UTF8" in str(exc):
-                    return f"column {column['name']} holds text that is not valid UTF-8: {_printable(str(exc))}"
-                return f"column {column['name']}: {_printable(str(exc))}"
-        return _printable(str(whole))
+                    return f"column {column['name']} holds text that is not valid UTF-8; DuckDB: {_printable(str(exc))}"
+                return f"column {column['name']}; DuckDB: {_printable(str(exc))}"
+        return f"DuckDB: {_printable(str(whole))}"
     return None
 
 
@@ -110,7 +110,7 @@ def _check_one(probe: duckdb.DuckDBPyConnection, file: str) -> FileCheck:
     try:
         columns = _schemas(probe, [file])[file]
     except duckdb.Error as exc:
-        return {"file": file, "error": _printable(str(exc)), "columns": []}
+        return {"file": file, "error": f"DuckDB: {_printable(str(exc))}", "columns": []}
     error = _value_error(probe, file, columns)
     return {"file": file, "error": error, "columns": [] if error else columns}
 
