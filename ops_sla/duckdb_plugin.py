@@ -101,7 +101,7 @@ def _value_error(probe: duckdb.DuckDBPyConnection, file: str, columns: list[Colu
             except duckdb.Error as exc:
                 if "not valid UTF8" in str(exc):
                     return f"column {column['name']} holds text that is not valid UTF-8; DuckDB: {_printable(str(exc))}"
-                return f"column {column['name']}; DuckDB: {_printable(str(exc))}"
+                return f"DuckDB: {_printable(str(exc))} (reading column {column['name']})"
         return f"DuckDB: {_printable(str(whole))}"
     return None
 
