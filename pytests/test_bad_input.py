@@ -174,7 +174,8 @@ def built_models(b: Build) -> list[str]:
 
 def assert_stopped_early(b: Build, test: str, *expected: str, loaded: bool = False) -> None:
     """The build failed at the raw-file check `test`, whose failing rows (printed after the
-    build) say each of `expected`; no raw table was loaded (only raw_file_inventory was built)
+    build) say each of `expected`; no raw table was loaded (only raw_file_listing and
+    raw_file_inventory were built)
     or, with `loaded` (a check of loaded rows), no mart and no case-grain table was built
     (models that depend only on the raw tables the check does not test may be)."""
     assert b.returncode != 0, "the build passed"
@@ -188,7 +189,7 @@ def assert_stopped_early(b: Build, test: str, *expected: str, loaded: bool = Fal
         clocks = ("intermediate.int_case_milestones", "intermediate.int_case_sla")
         assert not [m for m in built if m.startswith("marts.") or m in clocks], built
     else:
-        assert built in ([], ["raw.raw_file_inventory"]), built
+        assert set(built) <= {"raw.raw_file_listing", "raw.raw_file_inventory"}, built
 
 
 def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> None:
@@ -682,7 +683,7 @@ def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, d
 
 
 def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -> None:
-    """raw_file_inventory needs the function of ops_sla.duckdb_plugin; a profile that does
+    """raw_file_listing needs the function of ops_sla.duckdb_plugin; a profile that does
     not load it (but loads the optional quick_exit plugin) gets a message saying what to add,
     not a binder error."""
     profiles = tmp_path / "profiles"
@@ -697,7 +698,7 @@ def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -
                    check=False)
     b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr)
     assert b.returncode != 0 and "Traceback" not in b.output
-    assert "Compilation Error in model raw_file_inventory" in b.output
+    assert "Compilation Error in model raw_file_listing" in b.output
     for said in ("the dbt profile does not load the plugin ops_sla.duckdb_plugin",
                  "the function ops_sla_check_parquet_files", "add plugins: [{module: ops_sla.duckdb_plugin}]"):
         assert said in b.output, b.output[-3000:]

@@ -554,7 +554,7 @@ def test_daily_run_judges_again_a_file_whose_cases_came_late(warehouse: Warehous
     assert _last_logged_status(db) == ("failed",)
 
 
-# `dbt build --selector daily` in-process; when raw_events_log starts (raw_file_inventory has
+# `dbt build --selector daily` in-process; when raw_events_log starts (raw_file_listing has
 # listed and checked the folder), the file argv[1] is moved to argv[2]
 _DELIVERS_DURING_THE_RUN = """
 import os, sys, threading
@@ -621,7 +621,7 @@ def test_daily_run_names_a_new_file_it_cannot_read(warehouse: Warehouse, tmp_pat
     rel = new_events[0].relative_to(raw)
     assert f"{rel}: not a readable parquet file (DuckDB: " in out, out[-4000:]
     assert "Traceback" not in out
-    assert out.count(" OK created ") == 1 and "OK created sql table model raw.raw_file_inventory" in out
+    assert out.count(" OK created ") == 2 and "OK created sql table model raw.raw_file_inventory" in out
 
 
 def test_daily_models_macro_matches_the_selector(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -1,51 +1,22 @@
--- Every file under the raw folder ($OPS_SLA_RAW_DIR) as this run finds it, one row each:
--- which raw table it belongs to, whether the raw models read it, its partition date, size and
--- modification time, and, for the files the models read, whether DuckDB can read it and how its
--- columns break the contract (docs/raw-contract.md). Rebuilt every run: it is this run's
--- listing, and the raw models load the files it lists (a file that arrives later waits for the
--- next run). The tests in tests/raw_files/ turn its problems into failures naming each file,
--- so a bad file stops every model that depends on it.
--- A file's readability and columns come from ops_sla_check_parquet_files(), a function the
--- profile's plugin ops_sla.duckdb_plugin registers (SQL cannot catch a read error per file).
--- Reading every value of every file is the one costly step, so a file this table listed last
--- run with the same size and modification time keeps last run's result (a full refresh
--- checks every file again).
+-- Every file under the raw folder as this run finds it (raw_file_listing), one row each, and
+-- what is wrong with it: where it lies, whether DuckDB can read it, how its columns break the
+-- contract (docs/raw-contract.md). The raw models load the files it lists; the tests in
+-- tests/raw_files/ name each bad file, so a bad file stops every model that depends on it.
 
 {{ config(materialized='table') }}
 
-{%- set checker = 'ops_sla_check_parquet_files' %}
-{%- if execute and 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list %}
-    {{ exceptions.raise_compiler_error(
-        "ops-sla: the dbt profile does not load the plugin ops_sla.duckdb_plugin, which gives "
-        ~ "the DuckDB connection the function " ~ checker ~ ": add plugins: [{module: "
-        ~ "ops_sla.duckdb_plugin}] to the profile, as the project's profiles.yml does"
-    ) }}
-{%- endif %}
-{%- set previous = none if flags.FULL_REFRESH or not execute
-    else adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
-
 with
 
-folder as (
+listing as (
 
-    select * from {{ source('ops_export', 'raw_folder') }}
-
-),
-
-raw_tables (raw_table, partition_key) as (
-
-    values
-    {%- for table, spec in ops_sla.raw_tables().items() %}
-        ({{ ops_sla.sql_literal(table) }}, {{ ops_sla.sql_literal(spec.key) if spec.key else 'null' }})
-        {{- ',' if not loop.last }}
-    {%- endfor %}
+    select * from {{ ref('raw_file_listing') }}
 
 ),
 
 contract (raw_table, column_name, data_type) as (
 
     values
-        {{ ops_sla.raw_contract_rows() }}
+    {{ ops_sla.raw_contract_rows() }}
 
 ),
 
@@ -53,161 +24,67 @@ contract (raw_table, column_name, data_type) as (
 accepted (data_type, duckdb_type) as (
 
     values
-        ('varchar', 'VARCHAR'),
-        ('timestamp with time zone', 'TIMESTAMP WITH TIME ZONE'),
-        -- pandas' datetime64[ns, UTC]: an instant too (read to the microsecond)
-        ('timestamp with time zone', 'TIMESTAMPTZ_NS'),
-        ('date', 'DATE'),
-        ('boolean', 'BOOLEAN'),
-        ('double', 'DOUBLE'), ('double', 'FLOAT'), ('double', 'DECIMAL%'),
-        ('double', 'TINYINT'), ('double', 'SMALLINT'), ('double', 'INTEGER'), ('double', 'BIGINT'),
-        {%- for integer_type in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER'] %}
+    ('varchar', 'VARCHAR'),
+    ('timestamp with time zone', 'TIMESTAMP WITH TIME ZONE'),
+    -- pandas' datetime64[ns, UTC]: an instant too (read to the microsecond)
+    ('timestamp with time zone', 'TIMESTAMPTZ_NS'),
+    ('date', 'DATE'),
+    ('boolean', 'BOOLEAN'),
+    ('double', 'DOUBLE'), ('double', 'FLOAT'), ('double', 'DECIMAL%'),
+    ('double', 'TINYINT'), ('double', 'SMALLINT'), ('double', 'INTEGER'), ('double', 'BIGINT'),
+    {%- for integer_type in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER'] %}
         ('integer', '{{ integer_type }}'), ('bigint', '{{ integer_type }}'){{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
 
 ),
 
-located as (
-
-    select
-        folder.filename,
-        {{ ops_sla.relative_source_file('folder.filename') }} as source_file,
-        folder.size as file_bytes,
-        folder.last_modified as file_modified_at
-    from folder
-
-),
-
-placed as (
-
-    select
-        located.*,
-        raw_tables.raw_table,
-        raw_tables.partition_key,
-        case when raw_tables.partition_key is not null then split_part(located.source_file, '/', 2) end
-            as partition_folder,
-        -- the raw models' own patterns: <table>/<key folder>/*.parquet or <table>/*.parquet
-        raw_tables.raw_table is not null and regexp_matches(
-            located.source_file,
-            case when raw_tables.partition_key is null then '^[^/]+/[^/]*\.parquet$' else '^[^/]+/[^/]+/[^/]*\.parquet$' end
-        ) as is_read,
-        -- a name (of the file or a folder on its way) starting with . or _ is no data by
-        -- convention (_SUCCESS, .DS_Store, .part-0.parquet.crc, _temporary/)
-        regexp_matches(located.source_file, '(^|/)[._]') as is_marked_ignorable,
-        regexp_matches(lower(located.source_file), '\.(parquet|parq|pq)$') as looks_like_parquet
-    from located
-    left join raw_tables
-        on split_part(located.source_file, '/', 1) = raw_tables.raw_table
-        and located.source_file like '%/%'
-
-),
-
-dated as (
-
-    select
-        *,
-        case
-            when partition_key is not null and is_read
-                and split_part(partition_folder, '=', 1) = partition_key
-                then try_cast(nullif(regexp_extract(partition_folder, '^[^=]+=(\d{4}-\d{2}-\d{2})$', 1), '') as date)
-        end as partition_date
-    from placed
-
-),
-
-{%- if previous is not none %}
-
--- last run's listing: the checks of files unchanged since
-previous as (
+file_columns as (
 
     select
         filename,
-        file_bytes,
-        file_modified_at,
-        read_error,
-        file_columns
-    from {{ this }}
-    where is_read
-
-),
-{%- endif %}
-
-to_check as (
-
-    select dated.filename
-    from dated
-    {%- if previous is not none %}
-    left join previous
-        on dated.filename = previous.filename
-        and dated.file_bytes = previous.file_bytes
-        and dated.file_modified_at = previous.file_modified_at
-    {%- endif %}
-    where dated.is_read
-    {%- if previous is not none %}
-        and previous.filename is null
-    {%- endif %}
-
-),
-
-checked as (
-
-    select unnest({{ checker }}((select list(filename order by filename) from to_check)), recursive := false)
-        as file_check
-
-),
-
-checks as (
-
-    select
-        file_check.file as filename,
-        file_check.error as read_error,
-        file_check.columns as file_columns
-    from checked
-    {%- if previous is not none %}
-    union all
-    select
-        previous.filename,
-        previous.read_error,
-        previous.file_columns
-    from previous
-    inner join dated
-        on previous.filename = dated.filename
-        and previous.file_bytes = dated.file_bytes
-        and previous.file_modified_at = dated.file_modified_at
-        and dated.is_read
-    {%- endif %}
+        raw_table,
+        unnest(file_columns) as file_column
+    from listing
+    where is_read and read_error is null
 
 ),
 
 file_schema as (
 
     select
-        dated.filename,
-        dated.raw_table,
-        unnest(checks.file_columns, recursive := true)
-    from dated
-    inner join checks
-        on dated.filename = checks.filename
-    where checks.read_error is null
+        file_columns.filename,
+        file_columns.raw_table,
+        file_columns.file_column.name,
+        file_columns.file_column.duckdb_type
+    from file_columns
+
+),
+
+checked_files as (
+
+    select distinct
+        filename,
+        raw_table
+    from file_schema
 
 ),
 
 contract_checked as (
 
     select
-        files.filename,
+        checked_files.filename,
         contract.column_name,
         contract.data_type,
         file_schema.duckdb_type,
-        exists (
+        exists(
             select 1 from accepted
             where accepted.data_type = contract.data_type and file_schema.duckdb_type like accepted.duckdb_type
         ) as type_ok
-    from (select distinct filename, raw_table from file_schema) as files
+    from checked_files
     inner join contract
-        on files.raw_table = contract.raw_table
+        on checked_files.raw_table = contract.raw_table
     left join file_schema
-        on files.filename = file_schema.filename and contract.column_name = file_schema.name
+        on checked_files.filename = file_schema.filename and contract.column_name = file_schema.name
 
 ),
 
@@ -218,10 +95,17 @@ schema_problems as (
         column_name,
         case
             when duckdb_type is null then 'column ' || column_name || ' is missing (expected ' || data_type || ')'
-            else 'column ' || column_name || ' is ' || replace(duckdb_type, '"', '') || ', expected '
-                || data_type || case when data_type = 'timestamp with time zone'
-                    and duckdb_type like 'TIMESTAMP%' then ' (an instant, UTC-adjusted: a naive local'
-                    || ' time is ambiguous)' else '' end
+            else
+                'column ' || column_name || ' is ' || replace(duckdb_type, '"', '') || ', expected '
+                || data_type || case
+                    when
+                        data_type = 'timestamp with time zone'
+                        and duckdb_type like 'TIMESTAMP%'
+                        then
+                            ' (an instant, UTC-adjusted: a naive local'
+                            || ' time is ambiguous)'
+                    else ''
+                end
         end as problem
     from contract_checked
     where not type_ok
@@ -261,50 +145,55 @@ schema_problem_lists as (
 final as (
 
     select
-        dated.source_file,
-        dated.raw_table,
-        dated.partition_date,
-        dated.file_bytes,
-        dated.file_modified_at,
+        listing.source_file,
+        listing.raw_table,
+        listing.partition_date,
+        listing.file_bytes,
+        listing.file_modified_at,
         case
-            when dated.is_read then 'read'
-            when dated.is_marked_ignorable then 'ignored'
+            when listing.is_read then 'read'
+            when listing.is_marked_ignorable then 'ignored'
             else 'not read'
         end as disposition,
-        dated.is_read,
+        listing.is_read,
         -- what is wrong with where the file lies (NULL: nothing)
         case
-            when not dated.is_read and dated.is_marked_ignorable then null
-            when dated.raw_table is null then
-                'not read: the raw folder holds only the folders cases, events_log, staffing_schedule and '
-                || 'calendar_dim - move it there, delete it, or start its name with _ to have it ignored'
-            when not dated.is_read and dated.looks_like_parquet
-                and regexp_matches(dated.source_file,
-                    case when dated.partition_key is null then '^[^/]+/[^/]+$' else '^[^/]+/[^/]+/[^/]+$' end)
-                then 'not read: the models read only files named <name>.parquet (lower case) - rename it to '
-                    || regexp_replace(regexp_extract(dated.source_file, '[^/]+$'), '\.[^.]+$', '') || '.parquet'
-            when not dated.is_read then
-                'not read: the models read only '
-                || case when dated.partition_key is null then dated.raw_table || '/<name>.parquet'
-                   else dated.raw_table || '/' || dated.partition_key || '=YYYY-MM-DD/<name>.parquet' end
-                || ' - move it there or delete it'
-            when dated.partition_key is not null and dated.partition_date is null then
-                'partition folder ' || dated.partition_folder || ' is not ' || dated.partition_key
+            when not listing.is_read and listing.is_marked_ignorable then null
+            when listing.raw_table is null
+                then
+                    'not read: the raw folder holds only the folders cases, events_log, staffing_schedule and '
+                    || 'calendar_dim - move it there, delete it, or start its name with _ to have it ignored'
+            when
+                not listing.is_read and listing.looks_like_parquet
+                and regexp_matches(
+                    listing.source_file,
+                    case when listing.partition_key is null then '^[^/]+/[^/]+$' else '^[^/]+/[^/]+/[^/]+$' end
+                )
+                then
+                    'not read: the models read only files named <name>.parquet (lower case) - rename it to '
+                    || regexp_replace(regexp_extract(listing.source_file, '[^/]+$'), '\.[^.]+$', '') || '.parquet'
+            when not listing.is_read
+                then
+                    'not read: the models read only '
+                    || case
+                        when listing.partition_key is null then listing.raw_table || '/<name>.parquet'
+                        else listing.raw_table || '/' || listing.partition_key || '=YYYY-MM-DD/<name>.parquet'
+                    end
+                    || ' - move it there or delete it'
+            when listing.partition_key is not null and listing.partition_date is null then
+                'partition folder ' || listing.partition_folder || ' is not ' || listing.partition_key
                 || '=YYYY-MM-DD - rename the folder'
         end as placement_problem,
-        case when dated.is_read then checks.read_error is null end as is_readable,
-        checks.read_error,
-        checks.file_columns,
+        case when listing.is_read then listing.read_error is null end as is_readable,
+        listing.read_error,
+        listing.file_columns,
         coalesce(schema_problem_lists.schema_problems, []) as schema_problems,
-        dated.filename,
+        listing.filename,
         {{ ops_sla.run_marker() }} as listed_at
-    from dated
-    left join checks
-        on dated.filename = checks.filename
+    from listing
     left join schema_problem_lists
-        on dated.filename = schema_problem_lists.filename
+        on listing.filename = schema_problem_lists.filename
 
 )
 
 select * from final
-order by source_file

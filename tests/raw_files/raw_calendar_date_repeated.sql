@@ -16,7 +16,7 @@ repeated as (
     select
         calendar_date,
         count(*) as copies,
-        string_agg(source_file || ' row ' || source_row, ', ' order by source_file, source_row) as rows
+        string_agg(source_file || ' row ' || source_row, ', ' order by source_file, source_row) as copy_rows
     from calendar
     where calendar_date is not null
     group by calendar_date
@@ -29,9 +29,9 @@ final as (
     select
         calendar_date,
         copies,
-        rows,
+        copy_rows,
         'calendar_date ' || cast(calendar_date as varchar) || ' is delivered ' || copies || ' times ('
-        || rows || ') - deliver each date once (remove the duplicate file or rows)' as problem
+        || copy_rows || ') - deliver each date once (remove the duplicate file or rows)' as problem
     from repeated
 
 )

@@ -34,16 +34,16 @@ calendar as (
 
 blank_values as (
     {%- for column in ['case_id', 'tier', 'case_type', 'team_tz'] %}
-    {% if not loop.first %}union all
-    {% endif -%}
-    select
-        source_file,
-        source_row,
-        '{{ column }}' as column_name,
-        {{ column }} as column_value,
-        'is NULL or blank - every case needs one' as what
-    from cases
-    where {{ column }} is null or trim({{ column }}) = ''
+        {% if not loop.first %}union all
+        {% endif -%}
+        select
+            source_file,
+            source_row,
+            '{{ column }}' as column_name,
+            {{ column }} as column_value,
+            'is NULL or blank - every case needs one' as what
+        from cases
+        where {{ column }} is null or trim({{ column }}) = ''
     {%- endfor %}
 
 ),
@@ -57,12 +57,17 @@ intakes as (
         strftime(timezone('UTC', cases.intake_ts), '%Y-%m-%d %H:%M:%S') || '+00' as column_value,
         case
             when cases.intake_ts is null then 'is NULL (NaT): a case cannot be measured without its intake instant'
-            when cases.intake_ts < {{ earliest }} then
-                'is before earliest_plausible_ts ({{ var("earliest_plausible_ts") }})'
-            when cast({{ ops_sla.instant_to_local('cases.intake_ts') }} as date)
-                not between calendar.first_date and calendar.last_date then
-                'is outside calendar_dim (' || coalesce(cast(calendar.first_date as varchar), '(no dates)') || '..'
-                || coalesce(cast(calendar.last_date as varchar), '') || ') - extend calendar_dim'
+            when cases.intake_ts < {{ earliest }}
+                then
+                    'is before earliest_plausible_ts ({{ var("earliest_plausible_ts") }})'
+            when
+                cast({{ ops_sla.instant_to_local('cases.intake_ts') }} as date)
+                not between calendar.first_date and calendar.last_date
+                then
+                    'is outside calendar_dim ('
+                    || coalesce(cast(calendar.first_date as varchar), '(no dates)')
+                    || '..'
+                    || coalesce(cast(calendar.last_date as varchar), '') || ') - extend calendar_dim'
             when cases.intake_ts >= {{ ops_sla.after_file_date('cases.intake_date') }} then
                 'is after the day following the file''s intake_date (' || cast(cases.intake_date as varchar) || ')'
         end as what

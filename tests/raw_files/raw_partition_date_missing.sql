@@ -66,7 +66,7 @@ runs as (
         raw_table,
         min(missing_date) as gap_from,
         max(missing_date) as gap_to,
-        count(*) as days
+        count(*) as missing_days
     from unexpected
     group by raw_table, run_id
 
@@ -79,8 +79,12 @@ final as (
         runs.gap_from,
         runs.gap_to,
         runs.raw_table || ': no partition folder for '
-        || case when runs.days = 1 then cast(runs.gap_from as varchar)
-           else cast(runs.gap_from as varchar) || '..' || cast(runs.gap_to as varchar) || ' (' || runs.days || ' days)' end
+        || case
+            when runs.missing_days = 1 then cast(runs.gap_from as varchar)
+            else
+                cast(runs.gap_from as varchar) || '..' || cast(runs.gap_to as varchar)
+                || ' (' || runs.missing_days || ' days)'
+        end
         || ' between the first (' || cast(bounds.first_date as varchar) || ') and the last ('
         || cast(bounds.last_date as varchar) || ') partition - deliver the missing files; if a day really '
         || 'had no data, deliver an empty parquet file for it (zero rows, the same columns) or list the date '
