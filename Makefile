@@ -110,7 +110,7 @@ where:  ## where the results are: warehouse, published file, extracts, dashboard
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
 	$(BIN)/ruff check ops_sla benchmarks pytests
 	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
-	$(BIN)/sqlfluff lint models tests/*.sql analyses --disable-progress-bar && \
+	$(BIN)/sqlfluff lint models tests/*.sql tests/raw_files/*.sql analyses --disable-progress-bar && \
 	$(DBT) parse --quiet && $(BIN)/dbt-score lint --manifest $$lint_dir/target/manifest.json; \
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 

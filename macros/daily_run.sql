@@ -25,12 +25,12 @@
 {%- endmacro %}
 
 {#- The models the daily selector builds (selectors.yml, checked against `dbt ls` by a test):
-    the models downstream of the four raw models, views excluded. -#}
+    the raw file listing and inventory and the models downstream of the four raw models, views excluded. -#}
 {% macro daily_models() -%}
     {%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
         | selectattr('package_name', 'equalto', project_name) | list -%}
-    {%- set reached = models | selectattr('name', 'in', ['raw_cases', 'raw_events_log', 'raw_staffing_schedule',
-        'raw_calendar_dim']) | map(attribute='unique_id') | list -%}
+    {%- set reached = models | selectattr('name', 'in', ['raw_file_listing', 'raw_file_inventory', 'raw_cases',
+        'raw_events_log', 'raw_staffing_schedule', 'raw_calendar_dim']) | map(attribute='unique_id') | list -%}
     {%- for _ in models -%}
         {%- for node in models if node.unique_id not in reached
             and node.depends_on.nodes | select('in', reached) | list | length > 0 -%}

@@ -8,15 +8,17 @@
 {%- endmacro %}
 
 {#- Incremental filter of the raw models: only the files of raw table `table` (cases,
-    events_log) that {{ this }} has not loaded yet. The list is taken at run time and written
-    into the SQL as literals, so DuckDB opens just those files; an anti-join against the
-    loaded files would read every file of the history first. -#}
+    events_log) that raw_file_inventory listed for this run and {{ this }} has not loaded yet.
+    The list is taken at run time and written into the SQL as literals, so DuckDB opens just
+    those files; an anti-join against the loaded files would read every file of the history
+    first. -#}
 {% macro only_unloaded_raw_files(table, filename_column='filename') -%}
     {%- if execute -%}
         {%- set files = run_query(
-            "select filename from " ~ ops_sla.raw_file_stats(table)
-            ~ " where " ~ ops_sla.relative_source_file('filename')
-            ~ " not in (select distinct source_file from " ~ this ~ ") order by filename").columns[0].values() -%}
+            "select filename from " ~ ref('raw_file_inventory')
+            ~ " where is_read and raw_table = " ~ ops_sla.sql_literal(table)
+            ~ " and source_file not in (select distinct source_file from " ~ this ~ ") order by filename"
+        ).columns[0].values() -%}
         {%- if files | length == 0 -%}
             false
         {%- else -%}

@@ -6,8 +6,11 @@ would see. (Unit tests check the models' code on rows of their own, never the ra
 suite's shared warehouse runs them. Leaving them out makes each build here about a fifth
 quicker.)
 
-* either the build stops early with one message naming the file(s), column(s) or date(s)
-  (the on-run-start hook `assert_raw_contract`; nothing is built, no Python traceback);
+* either the build stops at a raw-file check (tests/raw_files/: a test on the model
+  raw_file_inventory, whose failing rows name the file(s), column(s) or date(s) and what to
+  do, printed after the build by the on-run-end hook report_failed_checks): no raw table is
+  loaded, nothing downstream is built, no Python traceback; or, for a case row the clocks
+  cannot measure, at the test on raw_cases that names file, row and value, before any mart;
 * or it passes, the bad rows are in `marts.quarantined_events` with their reason, every raw
   event row is accounted for (`marts.event_reconciliation.is_reconciled`) and every raw case
   is in `marts.case_sla`.
@@ -25,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -158,17 +162,34 @@ def raw_query(raw: Path, sql: str, params: list | None = None) -> list[tuple]:
 # --------------------------------------------------------------------------- outcomes
 
 
-def assert_stopped_early(b: Build, *expected: str) -> None:
-    """The build failed before building anything, with one message naming what is wrong."""
+def built_models(b: Build) -> list[str]:
+    """The models the build built (success), schema.name, from its run_results.json."""
+    results = b.target / "run_results.json"
+    if not results.exists():
+        return []
+    return sorted(r["relation_name"].replace('"', "").split(".", 1)[1]
+                  for r in json.loads(results.read_text())["results"]
+                  if r["unique_id"].startswith("model.") and r["status"] == "success")
+
+
+def assert_stopped_early(b: Build, test: str, *expected: str, loaded: bool = False) -> None:
+    """The build failed at the raw-file check `test`, whose failing rows (printed after the
+    build) say each of `expected`; no raw table was loaded (only raw_file_listing and
+    raw_file_inventory were built)
+    or, with `loaded` (a check of loaded rows), no mart and no case-grain table was built
+    (models that depend only on the raw tables the check does not test may be)."""
     assert b.returncode != 0, "the build passed"
+    assert f"Failure in test {test} " in b.output, b.output[-4000:]
+    assert f"Failure in {test} (" in b.output, b.output[-4000:]  # the rows, by report_failed_checks
     missing = [e for e in expected if e not in b.output]
     assert not missing, f"{missing} not in the output:\n{b.output[-4000:]}"
     assert "Traceback" not in b.output
-    assert " OK created " not in b.output, "models were built before the error"
-    results = b.target / "run_results.json"  # (none: dbt stopped in on-run-start)
-    if results.exists():
-        kinds = [r["unique_id"].split(".")[0] for r in json.loads(results.read_text())["results"]]
-        assert "model" not in kinds
+    built = built_models(b)
+    if loaded:
+        clocks = ("intermediate.int_case_milestones", "intermediate.int_case_sla")
+        assert not [m for m in built if m.startswith("marts.") or m in clocks], built
+    else:
+        assert set(built) <= {"raw.raw_file_listing", "raw.raw_file_inventory"}, built
 
 
 def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> None:
@@ -208,7 +229,7 @@ def test_missing_or_empty_raw_table_folder_fails_naming_it(raw: Path, tmp_path: 
         (raw / table).mkdir()
         (raw / table / "README.txt").write_text("not parquet\n")
     b = build(raw, tmp_path)
-    assert_stopped_early(b, f"no raw parquet files for {table}", str(raw), "make data")
+    assert_stopped_early(b, "raw_table_without_files", f"no raw parquet files for {table}", str(raw), "make data")
 
 
 def test_missing_partition_fails_naming_the_dates(raw: Path, tmp_path: Path) -> None:
@@ -220,7 +241,7 @@ def test_missing_partition_fails_naming_the_dates(raw: Path, tmp_path: Path) -> 
         shutil.rmtree(raw / f"cases/intake_date={d}")
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "partition dates missing",
+        b, "raw_partition_date_missing",
         f"events_log: no partition folder for {DAY} between the first (2025-10-01) and the last (2025-11-30)",
         "cases: no partition folder for 2025-10-20..2025-10-22 (3 days)",
         "partition_dates_allowed_missing",
@@ -250,7 +271,8 @@ def test_misfiled_partition_fails_naming_the_file(raw: Path, tmp_path: Path) -> 
     (raw / CASES).rename(raw / "cases" / DAY / "part-0.parquet")  # read, but no intake_date key
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "events_log/extra.parquet: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/",
+        b, "raw_file_not_read",
+        "events_log/extra.parquet: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/",
         f"cases/{DAY}/part-0.parquet: partition folder {DAY} is not intake_date=YYYY-MM-DD",
     )
 
@@ -260,7 +282,7 @@ def test_file_with_missing_column_fails_naming_file_and_column(raw: Path, tmp_pa
     write(raw, CASES, read(raw, CASES).drop_columns(["tier", "team_tz"]))
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "break the raw contract",
+        b, "raw_file_breaks_the_contract",
         f"{EVENTS}: column ingestion_ts is missing (expected timestamp with time zone)",
         f"{CASES}: column team_tz is missing (expected varchar)",
         f"{CASES}: column tier is missing (expected varchar)",
@@ -282,7 +304,7 @@ def test_column_with_wrong_type_fails_naming_file_column_and_types(raw: Path, tm
     write(raw, CALENDAR, set_column(t, "is_holiday", pc.cast(t["is_holiday"], pa.string())))
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "break the raw contract",
+        b, "raw_file_breaks_the_contract",
         f"{EVENTS}: column event_ts is VARCHAR, expected timestamp with time zone",
         f"{ev2}: column event_id is VARCHAR, expected bigint",
         f"{ev3}: column ingestion_ts is DOUBLE, expected timestamp with time zone",
@@ -302,7 +324,7 @@ def test_columns_the_models_cannot_tell_apart_fail_naming_file_and_columns(raw: 
     write(raw, CASES, t.append_column("file_row_number", pa.array(range(t.num_rows), pa.int64())))
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "break the raw contract",
+        b, "raw_file_breaks_the_contract",
         f"{EVENTS}: columns CASE_ID and case_id differ only in letter case",
         f"{CASES}: column file_row_number has a name the models add when they read the file",
     )
@@ -314,10 +336,11 @@ def test_case_without_tier_case_type_or_zone_fails_naming_file_and_column(raw: P
     set_rows(raw, CASES, {0: {"tier": None}, 1: {"case_type": " "}, 2: {"team_tz": None}})
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "raw data the SLA clocks cannot measure",
-        f"{CASES}: column tier is NULL or blank in 1 row(s)",
-        f"{CASES}: column case_type is NULL or blank in 1 row(s)",
-        f"{CASES}: column team_tz is NULL or blank in 1 row(s)",
+        b, "raw_case_not_measurable",
+        f"{CASES} row 0: column tier is NULL or blank - every case needs one",
+        f"{CASES} row 1: column case_type is NULL or blank - every case needs one (value:  )",
+        f"{CASES} row 2: column team_tz is NULL or blank",
+        "fix the case in the export", loaded=True,
     )
 
 
@@ -402,9 +425,10 @@ def test_intake_after_the_last_folder_date_needs_no_staffing_yet(raw: Path, tmp_
 
 
 def test_daily_run_checks_loaded_intakes_against_the_calendar_as_delivered_now(raw: Path, tmp_path: Path) -> None:
-    """An incremental run reads only the new case files, but the calendar may have lost dates
-    since the loaded cases were checked: their intakes are checked against it again, from the
-    warehouse, and the run stops naming the loaded file (not later, in a data test)."""
+    """The calendar may lose dates that loaded cases' intakes fall on: a daily run stops (the
+    guard on loaded calendar dates, or the test raw_case_not_measurable, which reads the loaded
+    cases from the warehouse against the calendar delivered now), and the full build it asks
+    for stops at that test, naming the loaded file, row and value."""
     folder = "cases/intake_date=2025-11-30/part-0.parquet"
     set_rows(raw, folder, {0: {"intake_ts": _utc(2025, 12, 1, 17)}})  # the day after the folder's date
     b = build(raw, tmp_path / "full", unit_tests=True)  # a complete full build: the daily run follows it
@@ -413,8 +437,11 @@ def test_daily_run_checks_loaded_intakes_against_the_calendar_as_delivered_now(r
     write(raw, CALENDAR, t.filter(pc.less_equal(t["calendar_date"], pa.scalar(date(2025, 11, 30)))))
     target = tmp_path / "daily-target"
     proc = run_daily(dbt_env(raw, b.db, target), check=False)
-    daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr)
-    assert_stopped_early(daily, f"{folder}: column intake_ts is outside calendar_dim in 1 row(s)")
+    assert proc.returncode != 0 and "Traceback" not in proc.stdout + proc.stderr
+    again = build(raw, tmp_path / "again")
+    assert_stopped_early(again, "raw_case_not_measurable",
+                         f"{folder} row 0: column intake_ts is outside calendar_dim (2024-12-01..2025-11-30)",
+                         "(value: 2025-12-01 17:00:00+00)", loaded=True)
 
 
 def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
@@ -501,8 +528,9 @@ def test_raw_folder_spelled_with_dots_and_slashes_builds_the_same(generated: Pat
 def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_path: Path) -> None:
     shutil.copy(raw / CALENDAR, raw / "calendar_dim" / "calendar_dim (1).parquet")
     b = build(raw, tmp_path)
-    assert b.returncode != 0 and "Traceback" not in b.output
-    assert "unique_ops_export_calendar_dim_calendar_date" in b.output
+    assert_stopped_early(b, "raw_calendar_date_repeated",
+                         "calendar_date 2024-12-01 is delivered 2 times (calendar_dim/calendar_dim (1).parquet row 0, "
+                         f"{CALENDAR} row 0) - deliver each date once", loaded=True)
 
 
 def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_path: Path, baseline: Build) -> None:
@@ -531,15 +559,17 @@ def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tm
     set_rows(raw, CASES.replace("10-15", "10-16"), {0: {"case_id": "   "}})
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "raw data the SLA clocks cannot measure",
-        f"{CASES}: column intake_ts is NULL (NaT) in 1 row(s)",
-        f"{CASES}: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) in 1 row(s), "
-        "e.g. 1970-01-01",
-        f"{CASES}: column intake_ts is outside calendar_dim in 1 row(s), e.g. 2100-01-01",
+        b, "raw_case_not_measurable",
+        f"{CASES} row 2: column intake_ts is NULL (NaT)",
+        f"{CASES} row 0: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) "
+        "(value: 1970-01-01 00:00:00+00)",
+        f"{CASES} row 1: column intake_ts is outside calendar_dim (2024-12-01..2026-12-31) - extend calendar_dim "
+        "(value: 2100-01-01 00:00:00+00)",
         # inside the calendar, but months after the file's date: it would become the as-of instant
-        f"{CASES}: column intake_ts is after the day following the file's intake_date ({DAY}) in 1 row(s), "
-        "e.g. 2026-03-01",
-        f"{CASES.replace('10-15', '10-16')}: column case_id is NULL or blank in 1 row(s)",
+        f"{CASES} row 3: column intake_ts is after the day following the file's intake_date ({DAY}) "
+        "(value: 2026-03-01 12:00:00+00)",
+        f"{CASES.replace('10-15', '10-16')} row 0: column case_id is NULL or blank",
+        loaded=True,
     )
 
 
@@ -649,11 +679,11 @@ def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, d
         error = duckdb_error("select * from read_parquet(?)", raw / rel)
         assert error is not None and rel not in error
     b = build(raw, tmp_path)
-    assert_stopped_early(b, f"{rel}: not a readable parquet file", "truncated or corrupt")
+    assert_stopped_early(b, "raw_file_unreadable", f"{rel}: not a readable parquet file", "deliver it again")
 
 
 def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -> None:
-    """The raw-contract hook needs the function of ops_sla.duckdb_plugin; a profile that does
+    """raw_file_listing needs the function of ops_sla.duckdb_plugin; a profile that does
     not load it gets a message saying what to add, not a binder error."""
     profiles = tmp_path / "profiles"
     profiles.mkdir()
@@ -666,8 +696,12 @@ def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -
     proc = run_dbt(["build", "--full-refresh"], {**dbt_env(raw, db, target), "DBT_PROFILES_DIR": str(profiles)},
                    check=False)
     b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr)
-    assert_stopped_early(b, "the dbt profile does not load the plugin ops_sla.duckdb_plugin",
-                         "the function ops_sla_unreadable_parquet_files")
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "Compilation Error in model raw_file_listing" in b.output
+    for said in ("the dbt profile does not load the plugin ops_sla.duckdb_plugin",
+                 "the function ops_sla_check_parquet_files", "add plugins: [{module: ops_sla.duckdb_plugin}]"):
+        assert said in b.output, b.output[-3000:]
+    assert built_models(b) == []  # the inventory stopped at compilation
 
 
 def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:
@@ -675,6 +709,86 @@ def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_
     write(raw, CALENDAR, t.filter(pc.less(t["calendar_date"], pa.scalar(date(2025, 11, 1)))))
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
-        "extend calendar_dim",
+        b, "raw_calendar_does_not_cover_partitions",
+        "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
+        "extend calendar_dim", loaded=True,
     )
+
+
+def test_every_file_under_the_raw_folder_is_loaded_or_named(raw: Path, tmp_path: Path) -> None:
+    """No file is left out silently (issue 27): a `.PARQUET` or `.pq` file the models would not
+    read, a stray file at the root, one a level too deep each fail the build naming it and the
+    fix; a file ignored on purpose (a name starting with `_` or `.`) is named by a warning."""
+    shutil.copy(raw / CASES, raw / CASES.replace("part-0.parquet", "part-1.PARQUET"))
+    shutil.copy(raw / EVENTS, raw / EVENTS.replace("part-0.parquet", "part-1.pq"))
+    (raw / "notes.csv").write_text("a,b\n")
+    deeper = raw / EVENTS.replace("part-0.parquet", "extra/part-2.parquet")
+    deeper.parent.mkdir()
+    shutil.copy(raw / EVENTS, deeper)
+    (raw / "cases" / "_SUCCESS").write_text("")
+    (raw / "events_log" / ".DS_Store").write_bytes(b"\0")
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "raw_file_not_read",
+        f"{CASES.replace('part-0.parquet', 'part-1.PARQUET')}: not read: the models read only files named "
+        "<name>.parquet (lower case) - rename it to part-1.parquet",
+        f"{EVENTS.replace('part-0.parquet', 'part-1.pq')}: not read: the models read only files named "
+        "<name>.parquet (lower case) - rename it to part-1.parquet",
+        "notes.csv: not read: the raw folder holds only the folders cases, events_log, staffing_schedule and "
+        "calendar_dim",
+        f"{EVENTS.replace('part-0.parquet', 'extra/part-2.parquet')}: not read: the models read only "
+        "events_log/ingestion_date=YYYY-MM-DD/<name>.parquet",
+    )
+    assert "Warning in test raw_file_ignored " in b.output
+    for ignored in ("cases/_SUCCESS", "events_log/.DS_Store"):
+        assert f"{ignored}: ignored (its name or a folder's starts with . or _)" in b.output
+    rows = b.query("select source_file, disposition from raw.raw_file_inventory where disposition <> 'read' "
+                   "order by source_file")
+    assert len(rows) == 6 and {d for _, d in rows} == {"ignored", "not read"}
+
+
+def test_files_ignored_on_purpose_only_warn(raw: Path, tmp_path: Path, baseline: Build) -> None:
+    (raw / "cases" / "_SUCCESS").write_text("")
+    (raw / "events_log" / f"ingestion_date={DAY}" / ".part-0.parquet.crc").write_bytes(b"\1\2")
+    b = build(raw, tmp_path)
+    assert_nothing_lost(b, set())
+    assert "Warning in test raw_file_ignored " in b.output
+    assert f"events_log/ingestion_date={DAY}/.part-0.parquet.crc: ignored" in b.output
+    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+
+
+def _with_invalid_utf8(table: pa.Table, column: str, row: int) -> pa.Table:
+    """`table` with the text of `column` at `row` replaced by bytes that are not UTF-8."""
+    values = [v.encode() if v is not None else b"" for v in table[column].to_pylist()]
+    values[row] = b"\xff\xfe" + values[row]
+    offsets = pa.py_buffer(np.cumsum([0] + [len(v) for v in values]).astype(np.int32).tobytes())
+    text = pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer(b"".join(values)))
+    return set_column(table, column, text)
+
+
+def test_invalid_utf8_stops_the_build_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
+    write(raw, EVENTS, _with_invalid_utf8(read(raw, EVENTS), "status", 3))
+    b = build(raw, tmp_path)
+    assert_stopped_early(b, "raw_file_unreadable", f"{EVENTS}: not a readable parquet file (column status holds "
+                         "text that is not valid UTF-8")
+
+
+def test_invalid_utf8_in_a_new_file_stops_the_daily_run_before_anything_is_rebuilt(
+        raw: Path, tmp_path: Path) -> None:
+    """A daily delivery with text that is not UTF-8: the run stops at the inventory's check,
+    naming file and column; no raw table loads the file and no mart changes."""
+    b = build(raw, tmp_path / "full", unit_tests=True)  # a complete full build: the daily run follows it
+    assert b.returncode == 0, b.output[-3000:]
+    before = {m: b.df(f"select * from marts.{m} order by all") for m in ("case_sla", "sla_daily")}
+    (events_before,) = b.query("select count(*) from raw.raw_events_log")[0]
+    new = EVENTS.replace(DAY, "2025-12-01")
+    t = read(raw, EVENTS.replace(DAY, "2025-11-30"))
+    write(raw, new, _with_invalid_utf8(t, "case_id", 0))
+    target = tmp_path / "daily-target"
+    proc = run_daily(dbt_env(raw, b.db, target), check=False)
+    daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr)
+    assert_stopped_early(daily, "raw_file_unreadable",
+                         f"{new}: not a readable parquet file (column case_id holds text that is not valid UTF-8")
+    assert daily.query("select count(*) from raw.raw_events_log") == [(events_before,)]
+    for mart, df in before.items():
+        pd.testing.assert_frame_equal(daily.df(f"select * from marts.{mart} order by all"), df, obj=mart)

@@ -1,14 +1,23 @@
-"""ops_sla.duckdb_plugin: which parquet files DuckDB cannot read, each with its error."""
+"""ops_sla.duckdb_plugin: which parquet files DuckDB cannot read, each with its error, and the
+columns of the others."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import damage_values_not_schema, duckdb_error, footer_start, garble_footer
 
-from ops_sla.duckdb_plugin import FUNCTION_NAME, Plugin, unreadable_parquet_files
+from ops_sla.duckdb_plugin import FUNCTION_NAME, Plugin, check_parquet_files
+
+
+def unreadable(files: list[str] | None) -> dict[str, str]:
+    """file -> error, for the files check_parquet_files finds unreadable (in their order)."""
+    return {c["file"]: c["error"] for c in check_parquet_files(files) if c["error"] is not None}
 
 
 @pytest.fixture
@@ -28,11 +37,16 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 def test_names_exactly_the_unreadable_files_with_their_error(files: dict[str, str]) -> None:
     listed = [files[n] for n in ("good", "garbled", "good_too", "bad_length", "missing")]
-    got = unreadable_parquet_files(listed, listed)
-    by_file = {problem["file"]: problem["error"] for problem in got}
+    checks = check_parquet_files(listed)
+    assert [c["file"] for c in checks] == listed
+    by_file = unreadable(listed)
     assert list(by_file) == [files["garbled"], files["bad_length"], files["missing"]]
+    good = {c["file"]: c["columns"] for c in checks if c["error"] is None}
+    assert good[files["good"]] == [{"name": "a", "duckdb_type": "BIGINT"}, {"name": "b", "duckdb_type": "VARCHAR"}]
+    assert all(not c["columns"] for c in checks if c["error"] is not None)
     assert "don't know what type" in by_file[files["garbled"]]
     assert "Footer length error" in by_file[files["bad_length"]]
+    assert "cannot be opened" in by_file[files["missing"]]
     assert all(error and error.isprintable() for error in by_file.values())
 
 
@@ -43,10 +57,7 @@ def test_names_a_file_whose_schema_reads_but_whose_data_does_not(files: dict[str
     damaged = tmp_path / "damaged.parquet"
     damaged.write_bytes(Path(files["good"]).read_bytes())
     damage_values_not_schema(damaged)
-    got = unreadable_parquet_files([files["good"], str(damaged)], [files["good"], str(damaged)])
-    assert [problem["file"] for problem in got] == [str(damaged)]
-    # a file the run does not read (loaded before) only needs its schema
-    assert unreadable_parquet_files([files["good"], str(damaged)], [files["good"]]) == []
+    assert list(unreadable([files["good"], str(damaged)])) == [str(damaged)]
 
 
 def test_metadata_the_build_never_reads_may_be_damaged(files: dict[str, str], tmp_path: Path) -> None:
@@ -59,13 +70,13 @@ def test_metadata_the_build_never_reads_may_be_damaged(files: dict[str, str], tm
     assert duckdb_error("select * from parquet_file_metadata(?)", path) is not None
     with duckdb.connect() as con:
         assert con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone() == (500,)
-    assert unreadable_parquet_files([str(path)], [str(path)]) == []
+    assert unreadable([str(path)]) == {}
 
 
 @pytest.mark.parametrize("argument", [None, [], ["good", "good_too"]])
 def test_nothing_when_every_file_is_readable(files: dict[str, str], argument: list[str] | None) -> None:
     listed = None if argument is None else [files[n] for n in argument]
-    assert unreadable_parquet_files(listed, listed) == []
+    assert unreadable(listed) == {}
 
 
 def test_the_plugin_registers_it_for_every_cursor(files: dict[str, str]) -> None:
@@ -73,6 +84,19 @@ def test_the_plugin_registers_it_for_every_cursor(files: dict[str, str]) -> None
         Plugin(name="duckdb_plugin", plugin_config={}).configure_connection(con)
         cursor = con.cursor()  # dbt-duckdb runs each thread's statements on a cursor
         listed = [files["good"], files["garbled"]]
-        (got,) = cursor.execute(f"select {FUNCTION_NAME}(?, ?)", [listed, []]).fetchone()
-    assert [problem["file"] for problem in got] == [files["garbled"]]
-    assert "don't know what type" in got[0]["error"]
+        (got,) = cursor.execute(f"select {FUNCTION_NAME}(?)", [listed]).fetchone()
+    assert [c["file"] for c in got] == listed
+    assert got[0]["error"] is None and got[0]["columns"][0] == {"name": "a", "duckdb_type": "BIGINT"}
+    assert "don't know what type" in got[1]["error"]
+
+
+def test_names_the_column_with_text_that_is_not_utf8(files: dict[str, str], tmp_path: Path) -> None:
+    """Invalid UTF-8 in a string column: DuckDB's count() never decodes it, a model's read does;
+    the check decodes every value and names the column (the good file beside it is fine)."""
+    path = tmp_path / "bad_text.parquet"
+    offsets = pa.py_buffer(np.array([0, 2, 6], dtype=np.int32).tobytes())
+    text = pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b"ok\xff\xfeno"))
+    pq.write_table(pa.table({"id": [1, 2], "status": pa.array(["A", "B"]), "note": text}), path)
+    got = unreadable([files["good"], str(path)])
+    assert list(got) == [str(path)]
+    assert got[str(path)].startswith("column note holds text that is not valid UTF-8")

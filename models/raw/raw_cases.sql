@@ -12,13 +12,17 @@ source as (
 
 ),
 
--- the files this run loads, with their size and modification time: those the raw-contract
--- hook listed and checked at the start of the run (a file arriving meanwhile waits for the
--- next run); a later incremental run checks that no loaded file was rewritten or deleted
--- since (assert_loaded_raw_files_unchanged)
+-- the files this run loads, with their size and modification time: those raw_file_inventory
+-- listed and checked at the start of the run (a file arriving meanwhile waits for the next
+-- run; a bad file fails a test on the inventory, and this model is skipped)
 files as (
 
-    select * from {{ ops_sla.raw_file_stats('cases') }}
+    select
+        filename,
+        file_bytes,
+        file_modified_at
+    from {{ ref('raw_file_inventory') }}
+    where raw_table = 'cases' and is_read
 
 ),
 

@@ -2,7 +2,7 @@
 -- folder) and row each came from: (source_file, source_row) identifies every raw row, so
 -- each can be traced to exactly one outcome (clean, removed duplicate or quarantined).
 -- Incremental: a file is loaded once; later runs read and append only files not seen before.
--- Columns are cast to the contract's types (the hook assert_raw_contract accepted each
+-- Columns are cast to the contract's types (raw_file_inventory checked each
 -- file's): files read together get a common type, which must not change the table's.
 
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
@@ -15,13 +15,17 @@ source as (
 
 ),
 
--- the files this run loads, with their size and modification time: those the raw-contract
--- hook listed and checked at the start of the run (a file arriving meanwhile waits for the
--- next run); a later incremental run checks that no loaded file was rewritten or deleted
--- since (assert_loaded_raw_files_unchanged)
+-- the files this run loads, with their size and modification time: those raw_file_inventory
+-- listed and checked at the start of the run (a file arriving meanwhile waits for the next
+-- run; a bad file fails a test on the inventory, and this model is skipped)
 files as (
 
-    select * from {{ ops_sla.raw_file_stats('events_log') }}
+    select
+        filename,
+        file_bytes,
+        file_modified_at
+    from {{ ref('raw_file_inventory') }}
+    where raw_table = 'events_log' and is_read
 
 ),
 
