@@ -62,7 +62,7 @@
         {%- set failed = [] -%}
         {%- set passed = [] -%}
         {%- for result in results -%}
-            {%- if result.status not in ('success', 'pass', 'no-op') -%}
+            {%- if result.status not in ('success', 'pass', 'warn', 'no-op') -%}
                 {%- do failed.append(result.node.unique_id) -%}
             {%- elif result.status == 'success' -%}
                 {%- do passed.append(result.node.unique_id) -%}

@@ -51,7 +51,9 @@ CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_du
               "congestion_daily", "scenario_results")
 PUBLISHED_NAME = "ops_sla.duckdb"
 MANIFEST_NAME = "manifest.json"
-OK_STATUSES = frozenset({"success", "pass"})
+# a test that warns passed: its severity says the build goes on (the raw-file check naming the
+# files ignored on purpose, e.g. _SUCCESS, is one); its rows are printed at the end of the build
+OK_STATUSES = frozenset({"success", "pass", "warn"})
 # the commands whose run_results.json is audited node by node (`dbt build`), or which wrote
 # it after a build without changing the warehouse: then the warehouse's build log is audited.
 # `dbt test` changes no model either, but its own results must pass too.
@@ -211,8 +213,8 @@ def audit_run_results(run_results: Path, allow_partial: bool = False) -> BuildAu
     """Refuse unless run_results.json records a complete `dbt build` whose every node passed,
     or a command after it that builds nothing (then the build log is audited: `builds` false).
 
-    Passed: status success (models, seeds, snapshots) or pass (tests, unit tests); warn, error,
-    fail and skipped are refused. Exposures and other nodes that build nothing report no-op.
+    Passed: status success (models, seeds, snapshots), pass (tests, unit tests) or warn (a test
+    of severity warn); error, fail and skipped are refused. Exposures and other nodes that build nothing report no-op.
     """
     if not run_results.is_file():
         raise PublishError(f"no dbt run results at {run_results}: run {REBUILD} "

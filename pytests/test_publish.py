@@ -156,10 +156,16 @@ def _status(status: str):
     return lambda doc: doc["results"][-1].update(status=status)
 
 
+def test_audit_accepts_a_test_that_warns(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A test of severity warn (e.g. raw_file_ignored naming a _SUCCESS file) lets the build go
+    on, and so does publish; an error or failure of the same node does not."""
+    audit = pub.audit_run_results(write_run_results(warehouse.target / "run_results.json", tmp_path, _status("warn")))
+    assert audit.statuses.get("warn") == 1
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (_status("error"), "did not pass"),
     (_status("skipped"), "did not pass"),
-    (_status("warn"), "did not pass"),
     (lambda doc: next(r for r in doc["results"] if r["unique_id"].startswith("model.")).update(status="no-op"),
      "did not pass"),
     (_set(which="run"), "not `dbt build`"),
