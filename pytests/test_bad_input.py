@@ -344,6 +344,40 @@ def test_case_without_tier_case_type_or_zone_fails_naming_file_and_column(raw: P
     )
 
 
+def test_unknown_case_type_or_tier_fails_naming_file_row_value_and_seed(raw: Path, tmp_path: Path) -> None:
+    """A case type or tier not in the seeds (a typo, or one the team did not list yet) would
+    be a group of its own in the marts with no SLA target: the build fails (so it is logged
+    incomplete and nothing is published), naming the file, the row, the value (as staged: upper
+    case, trimmed) and the seed to add it to. (The test depends on the seed too, so dbt does not
+    skip the models downstream of the cases that do not read the seed.)"""
+    set_rows(raw, CASES, {0: {"case_type": "audit "}, 1: {"tier": "TIER_4"}})
+    b = build(raw, tmp_path)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    for test, line in [
+        ("stg_cases_case_type_is_in_seed_case_types",
+         f"{CASES} row 0: case_type 'AUDIT' is not in seeds/case_types.csv - add it there if it is one of the"
+         " team's, or fix the case in the export and re-deliver the file"),
+        ("stg_cases_tier_is_in_seed_tiers", f"{CASES} row 1: tier 'TIER_4' is not in seeds/tiers.csv - add it there"),
+    ]:
+        assert f"Failure in test {test} " in b.output and f"Failure in {test} (" in b.output, b.output[-4000:]
+        assert line in b.output, b.output[-4000:]
+
+
+def test_case_of_a_team_in_another_zone_fails_naming_file_row_and_zone(raw: Path, tmp_path: Path) -> None:
+    """The business calendar is built for one zone (var business_time_zone): a case of a team
+    elsewhere would be measured on the wrong clock. The build stops before the clocks, naming
+    the file, the row, the case, its zone and what to do."""
+    (case_id,) = read(raw, CASES)["case_id"].to_pylist()[3:4]
+    set_rows(raw, CASES, {3: {"team_tz": "America/New_York"}})
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "assert_cases_use_the_business_time_zone",
+        f"{CASES} row 3: case {case_id} has team_tz 'America/New_York', not the business time zone"
+        " (America/Los_Angeles, var business_time_zone)",
+        "fix team_tz in the export and re-deliver the file, or set var business_time_zone", loaded=True,
+    )
+
+
 def test_files_of_one_table_with_different_accepted_types_keep_their_values(
         raw: Path, tmp_path: Path, baseline: Build) -> None:
     """Files are read by column name with a common type (union_by_name): a first file with
@@ -377,14 +411,25 @@ def test_files_of_one_table_with_different_accepted_types_keep_their_values(
 
 
 def test_implausible_staffing_numbers_fail_the_build(raw: Path, tmp_path: Path) -> None:
-    """Negative or NULL agents, a NULL shrinkage, more effective than planned agents: the
-    build fails at the staging test that checks them, before congestion_daily is built."""
+    """Negative or NULL agents, a NULL or NaN shrinkage, more effective than planned agents, a
+    shift delivered twice: the build fails at the staging tests that check them, before
+    congestion_daily is built, naming the file, the row, the values and what to do."""
     (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
     set_rows(raw, rel, {0: {"planned_agents": -5, "effective_agents": -4.0}, 1: {"shrinkage": None},
-                        2: {"effective_agents": 99.0}})
+                        2: {"effective_agents": 99.0}, 3: {"shrinkage": float("nan")}})
+    t = read(raw, rel)
+    write(raw, rel, pa.concat_tables([t, t.slice(5, 1)]))  # row 5 again, as the last row
+    day, shift = t["schedule_date"][5].as_py(), t["shift"][5].as_py()
     b = build(raw, tmp_path)
-    assert b.returncode != 0
-    assert "FAIL 3 staffing_numbers_are_plausible" in b.output, b.output[-3000:]
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "FAIL 4 staffing_numbers_are_plausible" in b.output, b.output[-3000:]
+    fix = "- fix the row in the staffing export and re-deliver the file"
+    for row, values in [(0, "(planned_agents -5, shrinkage "), (1, "shrinkage NULL"), (2, "effective_agents 99.0)"),
+                        (3, "shrinkage nan")]:
+        line = next((x for x in b.output.splitlines() if f"{rel} row {row}: staffing numbers out of range" in x), "")
+        assert values in line and line.endswith(fix), (row, line, b.output[-3000:])
+    assert (f"schedule_date {day}, shift {shift} is delivered 2 times ({rel} row 5, {rel} row {t.num_rows})"
+            " - deliver it once") in b.output, b.output[-3000:]
     assert "congestion_daily" not in b.query("select table_name from information_schema.tables")
 
 
@@ -403,6 +448,9 @@ def test_staffing_schedule_missing_business_days_fails_naming_them(raw: Path, tm
     b = build(raw, tmp_path)
     assert b.returncode != 0 and "Traceback" not in b.output
     assert "FAIL 2 assert_staffing_covers_data" in b.output, b.output[-3000:]
+    for day in tuesdays:
+        assert (f"staffing_schedule has no row for business day {day}, on which cases arrived - add the day's"
+                " shifts to the staffing export") in b.output, b.output[-3000:]
     with duckdb.connect(str(b.db), read_only=True) as con:
         sql = (_SHARED["target"] / "compiled/ops_sla/tests/assert_staffing_covers_data.sql").read_text()
         assert [r[0] for r in con.execute(sql).fetchall()] == tuesdays
@@ -533,6 +581,31 @@ def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_pa
                          f"{CALENDAR} row 0) - deliver each date once", loaded=True)
 
 
+def test_calendar_gap_and_rows_without_keys_fail_naming_file_and_row(raw: Path, tmp_path: Path) -> None:
+    """A date missing from calendar_dim would count as non-business time; a calendar row
+    without its holiday flag, a staffing row without its shift, cannot be used: the build
+    stops before the clocks, naming the file, the row and what to do."""
+    t = read(raw, CALENDAR)
+    dates = t["calendar_date"].to_pylist()
+    before = dates.index(date(2025, 10, 14))
+    write(raw, CALENDAR, t.filter(pc.not_equal(t["calendar_date"], pa.scalar(date(2025, 10, 15)))))
+    set_rows(raw, CALENDAR, {before + 5: {"is_holiday": None}})
+    (staffing,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    set_rows(raw, staffing, {4: {"shift": None}})
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "assert_calendar_is_contiguous",
+        f"{CALENDAR} row {before}: calendar_dim has no date between 2025-10-14 and 2025-10-16 (missing 2025-10-15)"
+        " - deliver a calendar_dim row for every date", loaded=True,
+    )
+    assert "Failure in raw_calendar_row_without_date_or_holiday_flag (" in b.output, b.output[-4000:]
+    assert (f"{CALENDAR} row {before + 5}: a calendar row needs a calendar_date and an is_holiday flag"
+            f" (calendar_date {dates[before + 6]}, is_holiday NULL) - fix the row in the calendar export") in b.output
+    assert "Failure in raw_staffing_row_without_date_or_shift (" in b.output, b.output[-4000:]
+    assert f"{staffing} row 4: a staffing row needs a schedule_date and a shift" in b.output, b.output[-4000:]
+    assert ", shift NULL) - fix the row in the staffing export" in b.output, b.output[-4000:]
+
+
 def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_path: Path, baseline: Build) -> None:
     rows = clean_rows(baseline, EVENTS, 5)
     ingested = read(raw, EVENTS)["ingestion_ts"][rows[4]].as_py()
@@ -612,6 +685,9 @@ def test_events_file_filed_under_an_earlier_date_fails(raw: Path, tmp_path: Path
     b = build(raw, tmp_path)
     assert b.returncode != 0 and "Traceback" not in b.output
     assert "FAIL 1 assert_event_files_are_filed_under_their_date" in b.output
+    assert f"- {EVENTS}: " in b.output, b.output[-3000:]
+    assert (f" of its {t.num_rows} rows were ingested after the day following its folder's ingestion_date - the"
+            " file is filed under the wrong date: move it to the folder") in b.output, b.output[-3000:]
 
 
 def test_intake_after_its_resolution_keeps_the_case_flagged(raw: Path, tmp_path: Path, baseline: Build) -> None:

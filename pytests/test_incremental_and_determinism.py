@@ -7,6 +7,7 @@ reference build: row-for-row (multiset) equality, floating-point columns include
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -494,6 +495,13 @@ def test_daily_run_checks_the_new_input(warehouse: Warehouse, tmp_path: Path) ->
     assert "FAIL 1 stg_cases_tier_is_in_seed_tiers" in out, out[-4000:]
     assert "FAIL 1 stg_cases_case_type_is_in_seed_case_types" in out, out[-4000:]
     assert "FAIL 1 assert_calendar_is_contiguous" in out, out[-4000:]
+    # each named by file, row, value and fix (report_failed_checks prints the tests' problem rows)
+    rel = case.relative_to(raw).as_posix()
+    for line in (rf"{re.escape(rel)} row \d+: tier 'TIER_4' is not in seeds/tiers.csv - add it there",
+                 rf"{re.escape(rel)} row \d+: case_type 'AUDIT' is not in seeds/case_types.csv - add it there",
+                 r"calendar_dim/calendar_dim.parquet row \d+: calendar_dim has no date between 2027-05-31 and"
+                 r" 2027-06-02 \(missing 2027-06-01\) - deliver a calendar_dim row for every date"):
+        assert re.search(line, out), (line, out[-4000:])
     # nothing is published from it: the run is logged as failed
     assert _last_logged_status(copy) == ("failed",)
 

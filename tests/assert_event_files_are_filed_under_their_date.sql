@@ -9,7 +9,7 @@
 
 -- depends_on: {{ ref('raw_events_log') }}
 
-{{ config(tags=['daily']) }}
+{{ config(tags=['daily'], store_failures=true) }}
 
 with
 
@@ -48,7 +48,10 @@ final as (
     select
         source_file,
         file_rows,
-        rows_after_file_date
+        rows_after_file_date,
+        source_file || ': ' || rows_after_file_date || ' of its ' || file_rows || ' rows were ingested after'
+        || ' the day following its folder''s ingestion_date - the file is filed under the wrong date: move'
+        || ' it to the folder of the date its rows were ingested (or re-export it there)' as problem
     from files
     where rows_after_file_date * 2 > file_rows
 

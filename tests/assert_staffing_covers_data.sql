@@ -4,9 +4,9 @@
 -- with no agents and no congestion index - a gap nobody asked for. Weekends and holidays
 -- may have no schedule (a team that does not work them has none), and so may later dates:
 -- an intake just after midnight, filed in the day's folder, may precede its day's schedule.
--- Each row returned is a missing date.
+-- Each row returned is a missing date, with what to do.
 
-{{ config(tags=['daily']) }}
+{{ config(tags=['daily'], store_failures=true) }}
 
 with
 
@@ -64,8 +64,18 @@ missing as (
     except
     select schedule_date from staffing
 
+),
+
+final as (
+
+    select
+        calendar_date as business_day_without_staffing,
+        'staffing_schedule has no row for business day ' || cast(calendar_date as varchar)
+        || ', on which cases arrived - add the day''s shifts to the staffing export (the files in'
+        || ' staffing_schedule/) and re-deliver it' as problem
+    from missing
+
 )
 
-select calendar_date as business_day_without_staffing
-from missing
-order by calendar_date
+select * from final
+order by business_day_without_staffing

@@ -13,7 +13,9 @@ renamed as (
         upper(trim(shift)) as shift,
         cast(planned_agents as integer) as planned_agents,
         cast(shrinkage as double) as shrinkage,
-        cast(effective_agents as double) as effective_agents
+        cast(effective_agents as double) as effective_agents,
+        source_file,
+        source_row
 
     from source
 
