@@ -80,10 +80,10 @@ daily: venv  ## own data: build the files delivered since the last build (select
 # appends")
 demo-daily: venv  ## demo: check the warehouse takes a daily run, append a generated day, build it (selector daily), publish
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")"
-	@test -f "$$OPS_SLA_STATE_DIR/manifest.json" || { echo "ops-sla: no manifest of a full build in" \
+	@{ test -f "$$OPS_SLA_STATE_DIR/manifest.json" || { echo "ops-sla: no manifest of a full build in" \
 	    "$$OPS_SLA_STATE_DIR (the daily run compares its code with it): run a full build and publish it:" \
-	    "make build && make publish" >&2; exit 2; }
-	@$(DBT) build --selector daily --state "$$OPS_SLA_STATE_DIR" || { \
+	    "make build && make publish" >&2; false; }; } && \
+	$(DBT) build --selector daily --state "$$OPS_SLA_STATE_DIR" || { \
 	    echo "demo-daily: the warehouse refused (or failed) a daily run on the data as it is (dbt's message above);" \
 	         "no day was generated, $$OPS_SLA_RAW_DIR is unchanged. \`make demo\` rebuilds the demo from scratch." >&2; \
 	    exit 1; }

@@ -41,11 +41,13 @@
     must mean the same rows). A run that dies before the model writes leaves the model's
     watermark where it was, so the next run takes in what that run's upstream models loaded
     too (DECISIONLOG "Incremental runs"). -#}
-{% macro own_watermark(column) -%}
+{% macro own_watermark(column, naive_utc=false) -%}
     {%- set latest = none -%}
     {%- if execute and is_incremental() -%}
+        {#- a TIMESTAMPTZ column is read as UTC; a naive one (naive_utc) already holds UTC -#}
+        {%- set utc = "max(" ~ column ~ ")" if naive_utc else "max(" ~ column ~ ") at time zone 'UTC'" -%}
         {%- set latest = run_query(
-            "select strftime(max(" ~ column ~ ") at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from " ~ this
+            "select strftime(" ~ utc ~ ", '%Y-%m-%d %H:%M:%S.%f') from " ~ this
         ).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if latest is none -%}
@@ -108,7 +110,10 @@
     case listed since that model last wrote. Read once per model (a pre-hook deletes first).
     Outside an incremental model (a full build, a test): -infinity, every listed case. -#}
 {% macro case_model_watermark() -%}
-    {%- if model.resource_type == 'model' -%}
+    {%- if model.resource_type == 'model' and model.name == 'case_sla' -%}
+        {#- the mart's timestamps are naive (Tableau): its stamp is UTC, named so -#}
+        {{ return(ops_sla.own_watermark('refreshed_at_utc', naive_utc=true)) }}
+    {%- elif model.resource_type == 'model' -%}
         {{ return(ops_sla.own_watermark('refreshed_at')) }}
     {%- else -%}
         {{ return(ops_sla.last_complete_build_at()) }}

@@ -1,6 +1,6 @@
 """Compare every mart of two DuckDB warehouses row for row (multiset equality).
 
-A column `refreshed_at` (case_sla: the start of the run that last derived the row) is left
+A column `refreshed_at_utc` (case_sla: the start of the run that last derived the row) is left
 out: it says when, not what, and differs between any two builds by construction."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def mart_differences(a: Path, b: Path, schema: str = "marts") -> dict[str, tuple
 
 
 def _without_stamp(con: duckdb.DuckDBPyConnection, side: str, schema: str, table: str) -> str:
-    """`exclude (refreshed_at)` when the table has that column, else nothing."""
+    """`exclude (refreshed_at_utc)` when the table has that column, else nothing."""
     has = con.execute("select count(*) from information_schema.columns where table_catalog = ? and table_schema = ?"
-                      " and table_name = ? and column_name = 'refreshed_at'", [side, schema, table]).fetchone()[0]
-    return "exclude (refreshed_at)" if has else ""
+                      " and table_name = ? and column_name = 'refreshed_at_utc'", [side, schema, table]).fetchone()[0]
+    return "exclude (refreshed_at_utc)" if has else ""

@@ -215,7 +215,9 @@ def clean_rows(baseline: Build, rel: str, n: int) -> list[int]:
 
 
 def case_sla(b: Build, exclude: str = "") -> pd.DataFrame:
-    cols = f" exclude ({exclude})" if exclude else ""
+    """case_sla without refreshed_at_utc (the start of the run that derived a row: it differs
+    between any two builds), and without the columns in `exclude`."""
+    cols = f" exclude (refreshed_at_utc{', ' + exclude if exclude else ''})"
     return b.df(f"select *{cols} from marts.case_sla order by case_id").reset_index(drop=True)
 
 

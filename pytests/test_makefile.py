@@ -46,7 +46,8 @@ def test_refused_demo_daily_appends_no_day(tmp_path: Path) -> None:
                   OPS_SLA_PUBLISH_DIR=str(tmp_path / "publish"), OPS_SLA_THREADS="1")
     proc = make("demo-daily", env=env)
     assert proc.returncode != 0
-    assert "has no successful full build" in proc.stdout + proc.stderr, proc.stdout[-3000:]
+    # no full build: no manifest of one to compare the code with, and no build in the log
+    assert "no manifest of a full build" in proc.stdout + proc.stderr, proc.stdout[-3000:]
     assert f"no day was generated, {raw} is unchanged" in proc.stderr, proc.stderr
     assert "generate_data" not in proc.stdout
     generated = ("raw", "raw_ground_truth")

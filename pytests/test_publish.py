@@ -365,14 +365,15 @@ def test_after_a_non_building_command_a_bad_logged_build_is_refused(warehouse: W
 
 
 def test_a_partial_build_then_docs_generate_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
-    """A real partial command (`dbt run` of one model), then `dbt compile`: the build log's
+    """A real partial command (`dbt run --full-refresh` of one model: an incremental one outside
+    the daily selector is refused before it writes), then `dbt compile`: the build log's
     newest row is that run, not a complete build, and publish says so and what to do."""
     db, target = _copy_of(warehouse, tmp_path)
     out = tmp_path / "out"
     first = pub.publish(db, out, target / "run_results.json")
     before = sha256(first.published)
     env = dbt_env(warehouse.raw, db, target)
-    run_dbt(["run", "--select", "int_data_as_of"], env)
+    run_dbt(["run", "--full-refresh", "--select", "int_data_as_of"], env)
     run_dbt(["compile", "--select", "int_data_as_of"], env)
     assert json.loads((target / "run_results.json").read_text())["args"]["which"] == "compile"
     proc = run_publish("--db", db, "--target-path", target, "--publish-dir", out)

@@ -125,7 +125,7 @@ final as (
         milestones.events_before_intake,
         cases.delivered_copies,
         cases.has_conflicting_copies,
-        {{ ops_sla.run_marker() }} as refreshed_at
+        {{ ops_sla.run_marker() }} at time zone 'UTC' as refreshed_at_utc
 
     from cases
     inner join sla

@@ -34,8 +34,10 @@ cases as (
 
 changed as (
 
+    -- an event of no case (NULL case_id: quarantined NULL_CASE_ID) re-derives no case
     select case_id from classified
     where classified_at > {{ since }}
+        and case_id is not null
     union
     select case_id from cases
     where refreshed_at > {{ since }}
