@@ -676,7 +676,7 @@ def test_incremental_run_stops_when_the_calendar_is_delivered_twice(warehouse: W
     shutil.copytree(warehouse.raw, raw)
     shutil.copy(raw / "calendar_dim" / "calendar_dim.parquet", raw / "calendar_dim" / "calendar_dim (1).parquet")
     _, out = _daily_fails_on_a_copy(warehouse, raw, tmp_path)
-    assert "calendar_date" in out and "FAIL" in out and "unique" in out, out[-3000:]
+    assert "FAIL" in out and "raw_calendar_date_repeated" in out and "is delivered 2 times" in out, out[-3000:]
     assert "FAIL 1 assert_loaded_calendar_dates_unchanged" not in out
 
 
@@ -748,8 +748,11 @@ def test_incremental_run_refused_after_a_partial_full_refresh(warehouse: Warehou
     shutil.copy(warehouse.db, copy)
     env = dbt_env(raw, copy, tmp_path / "target")
     run_dbt(["run", "--full-refresh", "--select", "raw_events_log"], env)
+    # (event_reconciliation, a view, counts the reloaded raw rows at once)
+    before = tmp_path / "before_daily.duckdb"
+    shutil.copy(copy, before)
     proc = run_daily(env, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "a full refresh of part of the warehouse ran" in out, out[-3000:]
     assert '(run, select: ["raw_events_log"], success)' in out, out[-3000:]
-    assert mart_differences(warehouse.db, copy) == {}
+    assert mart_differences(before, copy) == {}
