@@ -23,7 +23,8 @@ final as (
         source_file || ': ignored (its name or a folder''s starts with . or _); '
         || 'if it holds data, rename it and put it where the models read' as problem
     from inventory
-    where disposition = 'ignored'
+    where
+        disposition = 'ignored'
         and source_file <> '.ops_sla_generator.json'
 
 )

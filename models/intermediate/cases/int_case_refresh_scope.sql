@@ -36,7 +36,8 @@ changed as (
 
     -- an event of no case (NULL case_id: quarantined NULL_CASE_ID) re-derives no case
     select case_id from classified
-    where classified_at > {{ since }}
+    where
+        classified_at > {{ since }}
         and case_id is not null
     union
     select case_id from cases
