@@ -19,7 +19,6 @@ row. The macro SQL is the real `dbt compile` output, not a copy.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from benchmarks.common import Context, Row
+from benchmarks.dbt_runs import dbt_env
 
 SUITE = "business_time"
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,18 +55,6 @@ def compile_between(env: dict[str, str]) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"dbt compile failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
     return proc.stdout.strip()
-
-
-def dbt_env(raw: Path, db: Path, target: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "OPS_SLA_RAW_DIR": str(raw),
-        "OPS_SLA_DB": str(db),
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_TARGET_PATH": str(target),
-        "DBT_LOG_PATH": str(target / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
 
 
 def _prepare_warehouse(ctx: Context) -> tuple[Path, dict[str, str]]:
