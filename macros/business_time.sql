@@ -69,6 +69,93 @@
     {%- if index is not none and column not in ('ordinals', 'business_bucket_numbers') -%}
         {{ index ~ '.' if index else '' }}{{ column }}
     {%- else -%}
-        (select {{ column }} from {{ ref('int_business_time_index') }})
+        (select {{ column }} from {{ ref('int_business_time_index') }} where schedule_id = 'default')
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- ---------------------------------------------------------------- several schedules
+    A case's business time accrues under the schedule of the team owning it at each instant
+    (DECISIONLOG "Several business schedules"). int_case_ownership gives each case a list of
+    segments, one per stretch of one owner on one schedule, in time order: structs of
+      starts_us             epoch microseconds the segment starts (the first one also covers
+                            everything before it)
+      first_bucket_us, bucket_count, business_bucket_count, ordinal_base, bucket_number_base
+                            the segment's schedule's row of int_business_time_index
+      shift_us              the case's ordinal minus the schedule's ordinal inside the segment
+      case_us_at_start      the case's business ordinal at the segment's start
+    The case's business ordinal of an instant is its segment's schedule ordinal plus shift_us:
+    continuous across hand-offs, so business time between two instants is one subtraction,
+    summed over the segments it crosses. O(1) per instant and segment. -#}
+
+{#- The segment of `segments` an instant falls in: the last starting at or before it (the first
+    for an instant before all of them). -#}
+{% macro case_segment_at(ts, segments) -%}
+    {{ return(adapter.dispatch('case_segment_at', 'ops_sla')(ts, segments)) }}
+{%- endmacro %}
+
+{% macro duckdb__case_segment_at(ts, segments) -%}
+    coalesce(list_filter({{ segments }}, lambda s: s.starts_us <= epoch_us({{ ts }}))[-1], ({{ segments }})[1])
+{%- endmacro %}
+
+{#- The case's business ordinal (microseconds) of instant `ts` in segment `segment` (a struct
+    of int_case_ownership.segments, e.g. case_segment_at's); NULL outside the schedule's
+    calendar range. -#}
+{% macro segment_ordinal_us(ts, segment) -%}
+    {{ return(adapter.dispatch('segment_ordinal_us', 'ops_sla')(ts, segment)) }}
+{%- endmacro %}
+
+{% macro duckdb__segment_ordinal_us(ts, segment) -%}
+    {%- set offset_us -%}(epoch_us({{ ts }}) - ({{ segment }}).first_bucket_us){%- endset -%}
+    {%- set ordinals -%}(select flatten(list(ordinals order by schedule_number)) from {{ ref('int_business_time_index') }}){%- endset -%}
+    (case
+        when {{ offset_us }} >= 0 and {{ offset_us }} < ({{ segment }}).bucket_count * 900000000
+        then least(
+            {{ ordinals }}[({{ segment }}).ordinal_base + {{ offset_us }} // 900000000 + 1] * 1000000
+            + {{ offset_us }} % 900000000,
+            {{ ordinals }}[({{ segment }}).ordinal_base + {{ offset_us }} // 900000000 + 2] * 1000000
+        ) + ({{ segment }}).shift_us
+    end)
+{%- endmacro %}
+
+{#- The case's business ordinal (microseconds) of instant `ts`, `segments` its segment list. -#}
+{% macro case_business_ordinal_us(ts, segments) -%}
+    {{ ops_sla.segment_ordinal_us(ts, ops_sla.case_segment_at(ts, segments)) }}
+{%- endmacro %}
+
+{#- Business minutes of a case between two instants, under the schedules owning it. -#}
+{% macro case_business_minutes_between(start_ts, end_ts, segments) -%}
+    (({{ ops_sla.case_business_ordinal_us(end_ts, segments) }}) - ({{ ops_sla.case_business_ordinal_us(start_ts, segments) }})) / 60000000.0
+{%- endmacro %}
+
+{#- The instant at which a case's business ordinal is `ordinal_us` (the latest such instant:
+    an ordinal reached exactly at a close gives the next opening of the schedule owning the
+    case then); NULL outside the calendar range. `ordinal_us` must read columns only, no
+    sub-query (DuckDB evaluates it inside a lambda): compute a start's ordinal in an earlier
+    CTE with case_business_ordinal_us. -#}
+{% macro case_instant_at_ordinal(ordinal_us, segments) -%}
+    {{ return(adapter.dispatch('case_instant_at_ordinal', 'ops_sla')(ordinal_us, segments)) }}
+{%- endmacro %}
+
+{% macro duckdb__case_instant_at_ordinal(ordinal_us, segments) -%}
+    {%- set segment -%}
+        coalesce(list_filter({{ segments }}, lambda s: s.case_us_at_start <= ({{ ordinal_us }}))[-1], ({{ segments }})[1])
+    {%- endset -%}
+    {%- set local_us -%}(({{ ordinal_us }}) - ({{ segment }}).shift_us){%- endset -%}
+    {%- set bucket_numbers -%}(select flatten(list(business_bucket_numbers order by schedule_number)) from {{ ref('int_business_time_index') }}){%- endset -%}
+    (case
+        when {{ local_us }} >= 0 and {{ local_us }} < ({{ segment }}).business_bucket_count * 900000000
+        then make_timestamptz(
+            ({{ segment }}).first_bucket_us
+            + {{ bucket_numbers }}[({{ segment }}).bucket_number_base + {{ local_us }} // 900000000 + 1] * 900000000
+            + {{ local_us }} % 900000000
+        )
+    end)
+{%- endmacro %}
+
+{#- Business minutes as whole microseconds (round half to even), NULL for NaN, infinite or
+    absurd minutes (|minutes| * 6e7 >= 4e18), to add to a case's business ordinal: a breach
+    instant is case_instant_at_ordinal('<start ordinal column> + ' ~ minutes_to_us(target)). -#}
+{% macro minutes_to_us(minutes) -%}
+    cast(round(case when abs({{ minutes }}) * 60000000.0 < 4e18 then ({{ minutes }}) * 60000000.0 end) as bigint)
 {%- endmacro %}

@@ -97,15 +97,34 @@
     {{ return(tables) }}
 {% endmacro %}
 
-{#- The contract's columns and types, as SQL rows (raw_table, column_name, data_type): the
-    data_type of the ops_export source columns (models/raw/_raw__sources.yml). -#}
+{#- The contract's columns and types, as SQL rows (raw_table, column_name, data_type,
+    is_optional): the data_type of the ops_export source columns (models/raw/_raw__sources.yml);
+    a column with meta `optional: true` may be absent from a file (its rows read NULL). -#}
 {% macro raw_contract_rows() -%}
     {%- set rows = [] -%}
     {%- for source in (graph.sources.values() if execute else []) if source.source_name == 'ops_export' -%}
         {%- for column in source.columns.values() if column.data_type -%}
             {%- do rows.append("(" ~ ops_sla.sql_literal(source.name) ~ ", "
-                ~ ops_sla.sql_literal(column.name) ~ ", " ~ ops_sla.sql_literal(column.data_type | lower) ~ ")") -%}
+                ~ ops_sla.sql_literal(column.name) ~ ", " ~ ops_sla.sql_literal(column.data_type | lower) ~ ", "
+                ~ ((column.meta or {}).get('optional', false) | string | lower) ~ ")") -%}
         {%- endfor -%}
     {%- endfor -%}
-    {{ return(rows | join(",\n        ") if rows else "(null, null, null)") }}
+    {{ return(rows | join(",\n        ") if rows else "(null, null, null, null)") }}
+{%- endmacro %}
+
+{#- The optional contract columns of source table `table` (meta optional: true), as a relation
+    of no rows with those columns, to `union all by name` under the rows read from the files:
+    a column no file has then reads NULL instead of failing to bind. -#}
+{% macro optional_raw_columns(table) -%}
+    {{ return(adapter.dispatch('optional_raw_columns', 'ops_sla')(table)) }}
+{%- endmacro %}
+
+{% macro duckdb__optional_raw_columns(table) -%}
+    {%- set columns = [] -%}
+    {%- for source in (graph.sources.values() if execute else []) if source.source_name == 'ops_export' and source.name == table -%}
+        {%- for column in source.columns.values() if (column.meta or {}).get('optional', false) -%}
+            {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    select {{ columns | join(', ') if columns else 'null as no_optional_column' }} where false
 {%- endmacro %}

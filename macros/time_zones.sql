@@ -5,20 +5,28 @@
     '{{ var("business_time_zone") }}'
 {%- endmacro %}
 
-{% macro local_to_instant(local_ts) -%}
-    {{ return(adapter.dispatch('local_to_instant', 'ops_sla')(local_ts)) }}
+{#- The instant a local wall-clock time names: in var business_time_zone, or in `zone` (a SQL
+    expression giving an IANA zone name, e.g. a schedule's time_zone column). A wall time a DST
+    change skips takes the offset before the change. -#}
+{% macro local_to_instant(local_ts, zone=none) -%}
+    {{ return(adapter.dispatch('local_to_instant', 'ops_sla')(local_ts, zone)) }}
 {%- endmacro %}
 
-{% macro duckdb__local_to_instant(local_ts) -%}
-    timezone({{ ops_sla.business_time_zone() }}, cast({{ local_ts }} as timestamp))
+{% macro duckdb__local_to_instant(local_ts, zone=none) -%}
+    timezone({{ zone if zone is not none else ops_sla.business_time_zone() }}, cast({{ local_ts }} as timestamp))
 {%- endmacro %}
 
-{% macro instant_to_local(instant) -%}
-    {{ return(adapter.dispatch('instant_to_local', 'ops_sla')(instant)) }}
+{% macro instant_to_local(instant, zone=none) -%}
+    {{ return(adapter.dispatch('instant_to_local', 'ops_sla')(instant, zone)) }}
 {%- endmacro %}
 
-{% macro duckdb__instant_to_local(instant) -%}
-    timezone({{ ops_sla.business_time_zone() }}, cast({{ instant }} as timestamptz))
+{% macro duckdb__instant_to_local(instant, zone=none) -%}
+    timezone({{ zone if zone is not none else ops_sla.business_time_zone() }}, cast({{ instant }} as timestamptz))
+{%- endmacro %}
+
+{#- Minutes since midnight of a 'HH:MM' text (e.g. a seed's opens_at); '24:00' is 1440. -#}
+{% macro minutes_of_day(hh_mm) -%}
+    (cast(split_part({{ hh_mm }}, ':', 1) as integer) * 60 + cast(split_part({{ hh_mm }}, ':', 2) as integer))
 {%- endmacro %}
 
 {#- The instant from which a time is too late for a raw file filed under local date

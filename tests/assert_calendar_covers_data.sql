@@ -7,9 +7,10 @@ with
 
 calendar_range as (
 
+    -- the instants every schedule covers (business time is NULL outside a schedule's range)
     select
-        covers_from,
-        covers_until
+        max(covers_from) as covers_from,
+        min(covers_until) as covers_until
     from {{ ref('int_business_time_index') }}
 
 ),

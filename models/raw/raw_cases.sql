@@ -9,6 +9,9 @@ with
 source as (
 
     select * from {{ source('ops_export', 'cases') }}
+    -- an optional contract column no file has reads NULL
+    union all by name
+    {{ ops_sla.optional_raw_columns('cases') }}
 
 ),
 
@@ -34,6 +37,7 @@ final as (
         cast(source.case_type as varchar) as case_type,
         cast(source.tier as varchar) as tier,
         cast(source.team_tz as varchar) as team_tz,
+        cast(source.team_id as varchar) as team_id,
         source.intake_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -12,6 +12,9 @@ with
 source as (
 
     select * from {{ source('ops_export', 'events_log') }}
+    -- an optional contract column no file has reads NULL
+    union all by name
+    {{ ops_sla.optional_raw_columns('events_log') }}
 
 ),
 
@@ -37,6 +40,7 @@ final as (
         cast(source.status as varchar) as status,
         cast(source.event_ts as timestamptz) as event_ts,
         cast(source.ingestion_ts as timestamptz) as ingestion_ts,
+        cast(source.team_id as varchar) as team_id,
         source.ingestion_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -13,7 +13,7 @@ listing as (
 
 ),
 
-contract (raw_table, column_name, data_type) as (
+contract (raw_table, column_name, data_type, is_optional) as (
 
     values
     {{ ops_sla.raw_contract_rows() }}
@@ -75,8 +75,9 @@ contract_checked as (
         checked_files.filename,
         contract.column_name,
         contract.data_type,
+        contract.is_optional,
         file_schema.duckdb_type,
-        exists(
+        (file_schema.duckdb_type is null and contract.is_optional) or exists(
             select 1 from accepted
             where accepted.data_type = contract.data_type and file_schema.duckdb_type like accepted.duckdb_type
         ) as type_ok

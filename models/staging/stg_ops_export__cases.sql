@@ -14,6 +14,7 @@ renamed as (
         upper(trim(case_type)) as case_type,
         upper(trim(tier)) as tier,
         trim(team_tz) as team_tz,
+        nullif(trim(team_id), '') as team_id,
         intake_date,
         source_file,
         source_row,

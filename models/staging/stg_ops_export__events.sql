@@ -14,6 +14,7 @@ renamed as (
         event_id,
         trim(case_id) as case_id,
         upper(trim(status)) as status,
+        nullif(trim(team_id), '') as team_id,
         cast(event_ts as timestamptz) as event_at,
         cast(ingestion_ts as timestamptz) as ingested_at,
         ingestion_date,

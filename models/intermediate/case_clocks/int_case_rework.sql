@@ -18,6 +18,13 @@ milestones as (
 
 ),
 
+ownership as (
+
+    select * from {{ ref('int_case_ownership') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
 events as (
 
     select events.*
@@ -39,13 +46,16 @@ intervals as (
 timed as (
 
     select
-        case_id,
-        started_at as reopened_at,
-        closed_at as resolved_again_at,
-        opening_events as reopen_events,
-        {{ ops_sla.business_minutes_between('started_at', 'closed_at') }} as rework_business_minutes
+        intervals.case_id,
+        intervals.started_at as reopened_at,
+        intervals.closed_at as resolved_again_at,
+        intervals.opening_events as reopen_events,
+        {{ ops_sla.case_business_minutes_between('intervals.started_at', 'intervals.closed_at', 'ownership.segments') }}
+            as rework_business_minutes
 
     from intervals
+    inner join ownership
+        on intervals.case_id = ownership.case_id
 
 ),
 

@@ -25,16 +25,17 @@ waits as (
 
 ),
 
--- one row: the as-of instant and the index numbers the business-time macros read (argument index)
+-- each case's ownership segments: business time accrues under the schedule owning the case
+ownership as (
+
+    select * from {{ ref('int_case_ownership') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
 run_constants as (
 
-    select
-        as_of.as_of_at,
-        business_time.first_bucket_us,
-        business_time.bucket_count,
-        business_time.business_bucket_count
-    from {{ ref('int_data_as_of') }} as as_of
-    cross join {{ ref('int_business_time_index') }} as business_time
+    select as_of_at from {{ ref('int_data_as_of') }}
 
 ),
 
@@ -64,7 +65,8 @@ windows as (
 
     select
         milestones.*,
-        run_constants.*,
+        run_constants.as_of_at,
+        ownership.segments,
         case
             when milestones.case_status = 'resolved' then milestones.first_resolution_at
             when milestones.case_status = 'open' then greatest(run_constants.as_of_at, milestones.intake_at)
@@ -72,6 +74,8 @@ windows as (
 
     from milestones
     cross join run_constants
+    inner join ownership
+        on milestones.case_id = ownership.case_id
 
 ),
 
@@ -79,10 +83,10 @@ wait_in_window as (
 
     select
         windows.case_id,
-        {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
+        {{ ops_sla.sum_minutes(ops_sla.case_business_minutes_between(
             'greatest(waits.started_at, windows.intake_at)',
             'least(coalesce(waits.closed_at, windows.sla_a_window_end_at), windows.sla_a_window_end_at)',
-            index='windows'
+            'windows.segments'
         )) }} as customer_wait_business_minutes,
         count(*) as customer_wait_intervals
 
@@ -106,14 +110,14 @@ clocks as (
         windows.*,
         case_targets.sla_b_target_minutes,
         case_targets.sla_a_target_minutes,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_touch_at', index='windows') }}
+        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_touch_at', 'windows.segments') }}
             as sla_b_business_minutes,
-        {{ ops_sla.business_minutes_between(
-            'windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', index='windows'
+        {{ ops_sla.case_business_minutes_between(
+            'windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', 'windows.segments'
         ) }} as elapsed_business_minutes_as_of,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', index='windows') }}
+        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', 'windows.segments') }}
             as business_minutes_to_cancellation,
-        {{ ops_sla.business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', index='windows') }}
+        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', 'windows.segments') }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
@@ -130,6 +134,7 @@ scored as (
 
     select
         *,
+        {{ ops_sla.case_business_ordinal_us('intake_at', 'segments') }} as intake_ordinal_us,
         case when case_status = 'resolved' then sla_a_window_business_minutes end
             as sla_a_business_minutes_including_wait,
         case when case_status = 'resolved' then sla_a_window_business_minutes - customer_wait_business_minutes end
@@ -182,11 +187,15 @@ final as (
         sla_a_breached_including_wait,
         sla_a_breached_paused_wait,
         case
-            when sla_b_breached then {{ ops_sla.business_minutes_add('intake_at', 'sla_b_target_minutes', index='') }}
+            when sla_b_breached then {{ ops_sla.case_instant_at_ordinal(
+                'intake_ordinal_us + ' ~ ops_sla.minutes_to_us('sla_b_target_minutes'), 'segments'
+            ) }}
         end as sla_b_breach_at,
         case
             when sla_a_breached_including_wait
-                then {{ ops_sla.business_minutes_add('intake_at', 'sla_a_target_minutes', index='') }}
+                then {{ ops_sla.case_instant_at_ordinal(
+                    'intake_ordinal_us + ' ~ ops_sla.minutes_to_us('sla_a_target_minutes'), 'segments'
+                ) }}
         end as sla_a_breach_at,
         reopen_count,
         clean_event_count,

@@ -24,6 +24,13 @@ waits as (
 
 ),
 
+ownership as (
+
+    select * from {{ ref('int_case_ownership') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
 boundaries as (
 
     select
@@ -105,12 +112,15 @@ wait_overlap as (
     select
         stages.case_id,
         stages.stage_order,
-        {{ ops_sla.sum_minutes(ops_sla.business_minutes_between(
+        {{ ops_sla.sum_minutes(ops_sla.case_business_minutes_between(
             'greatest(stages.started_at, waits.started_at)',
-            'least(stages.ended_at, coalesce(waits.closed_at, stages.ended_at))'
+            'least(stages.ended_at, coalesce(waits.closed_at, stages.ended_at))',
+            'ownership.segments'
         )) }} as customer_wait_business_minutes
 
     from stages
+    inner join ownership
+        on stages.case_id = ownership.case_id
     inner join waits
         on
             stages.case_id = waits.case_id
@@ -128,11 +138,14 @@ final as (
         stages.stage,
         stages.started_at,
         stages.ended_at,
-        {{ ops_sla.business_minutes_between('stages.started_at', 'stages.ended_at') }} as business_minutes,
+        {{ ops_sla.case_business_minutes_between('stages.started_at', 'stages.ended_at', 'ownership.segments') }}
+            as business_minutes,
         coalesce(wait_overlap.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         {{ ops_sla.run_marker() }} as refreshed_at
 
     from stages
+    inner join ownership
+        on stages.case_id = ownership.case_id
     left join wait_overlap
         on
             stages.case_id = wait_overlap.case_id

@@ -39,7 +39,7 @@ ranked as (
             partition by case_id order by intake_at nulls last, source_file, source_row
         ) as copy_number,
         count(*) over (partition by case_id) as delivered_copies,
-        count(distinct row(intake_at, tier, case_type, team_tz)) over (partition by case_id) as distinct_versions,
+        count(distinct row(intake_at, tier, case_type, team_tz, team_id)) over (partition by case_id) as distinct_versions,
         max(loaded_at) over (partition by case_id) as latest_loaded_at
 
     from cases
@@ -56,6 +56,8 @@ final as (
         tier,
         case_type,
         team_tz,
+        -- a case without a team is owned by team `default` (the schedule of the vars)
+        coalesce(team_id, 'default') as intake_team_id,
         source_file,
         delivered_copies,
         distinct_versions > 1 as has_conflicting_copies,

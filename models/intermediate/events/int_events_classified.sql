@@ -81,9 +81,10 @@ statuses as (
 
 calendar_range as (
 
+    -- the instants every schedule covers (business time is NULL outside a schedule's range)
     select
-        covers_from,
-        covers_until
+        max(covers_from) as covers_from,
+        min(covers_until) as covers_until
     from {{ ref('int_business_time_index') }}
 
 ),
@@ -98,6 +99,7 @@ checked as (
             when resolved_time.event_id is null then 'NULL_EVENT_ID'
             when statuses.status is null then 'UNKNOWN_STATUS'
             when cases.case_id is null then 'UNKNOWN_CASE'
+            when resolved_time.status = 'HANDOFF' and resolved_time.team_id is null then 'HANDOFF_WITHOUT_TEAM'
             when resolved_time.event_at is null and resolved_time.ingested_at is null then 'MISSING_TIMESTAMPS'
             when resolved_time.looks_mislabelled and resolved_time.wall_time_is_ambiguous
                 then 'TZ_REPAIR_AMBIGUOUS'
@@ -136,9 +138,9 @@ copies as (
     select
         *,
         row_number() over by_event_id as copy_number,
-        min(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
+        min(case when row_reason_code is null then case_id || chr(31) || status || chr(31) || coalesce(team_id, '') end) over by_event_id
             as first_passing_kind,
-        max(case when row_reason_code is null then case_id || chr(31) || status end) over by_event_id
+        max(case when row_reason_code is null then case_id || chr(31) || status || chr(31) || coalesce(team_id, '') end) over by_event_id
             as last_passing_kind
 
     from checked
@@ -174,6 +176,7 @@ final as (
         event_id,
         case_id,
         status,
+        team_id,
         event_at as recorded_event_at,
         ingested_at,
         case

@@ -18,6 +18,7 @@ final as (
         event_id,
         case_id,
         status,
+        team_id,
         event_at,
         event_time_source,
         is_before_intake,

@@ -126,6 +126,7 @@ final as (
         event_id,
         case_id,
         status,
+        team_id,
         event_at,
         ingested_at,
         ingestion_date,
