@@ -73,6 +73,8 @@ fixture_ordinals as (
 )
 
 select
+    'default' as schedule_id,
+    1 as schedule_number,
     min(fixture_bounds.first_us) as first_bucket_us,
     count(*) as bucket_count,
     count(*) filter (where fixture_ordinals.is_business) as business_bucket_count,
@@ -82,9 +84,47 @@ select
     ) as ordinals,
     list(cast(fixture_ordinals.bucket_number as bigint) order by fixture_ordinals.bucket_number)
         filter (where fixture_ordinals.is_business) as business_bucket_numbers,
+    cast(0 as bigint) as ordinal_base,
+    cast(0 as bigint) as bucket_number_base,
     make_timestamptz(min(fixture_bounds.first_us)) as covers_from,
     make_timestamptz(min(fixture_bounds.end_us)) as covers_until
 
 from fixture_ordinals
 cross join fixture_bounds
+{%- endmacro %}
+
+
+{#- Rows of int_case_ownership for cases `case_ids` owned by team `default` throughout: one
+    segment each, on the calendar of business_time_index_fixture with the same arguments (the
+    unit test gives that fixture as its int_business_time_index input too). -#}
+{% macro default_ownership_fixture(case_ids, first_date, last_date, time_zone, day_open, day_close, weekdays, holidays=[]) -%}
+with
+
+fixture_index as (
+
+    {{ ops_sla.business_time_index_fixture(first_date, last_date, time_zone, day_open, day_close, weekdays, holidays) }}
+
+)
+
+select
+    case_ids.case_id,
+    'default' as intake_team_id,
+    'default' as intake_schedule_id,
+    {{ ops_sla.sql_literal(time_zone) }} as intake_time_zone,
+    'default' as final_team_id,
+    0 as handoff_count,
+    1 as segment_count,
+    [struct_pack(
+        starts_us := cast(-9223372036854775807 as bigint),
+        first_bucket_us := cast(fixture_index.first_bucket_us as bigint),
+        bucket_count := cast(fixture_index.bucket_count as bigint),
+        business_bucket_count := cast(fixture_index.business_bucket_count as bigint),
+        ordinal_base := cast(0 as bigint),
+        bucket_number_base := cast(0 as bigint),
+        shift_us := cast(0 as bigint),
+        case_us_at_start := cast(0 as bigint)
+    )] as segments
+
+from (select unnest([{% for case_id in case_ids %}{{ ops_sla.sql_literal(case_id) }}{{ ', ' if not loop.last }}{% endfor %}]) as case_id) as case_ids
+cross join fixture_index
 {%- endmacro %}
