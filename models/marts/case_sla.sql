@@ -48,6 +48,13 @@ rework as (
 
 ),
 
+ownership as (
+
+    select * from {{ ref('int_case_ownership') }}
+    {{ ops_sla.only_cases_in_refresh_scope() }}
+
+),
+
 stage_minutes as (
 
     select
@@ -125,6 +132,20 @@ final as (
         milestones.events_before_intake,
         cases.delivered_copies,
         cases.has_conflicting_copies,
+        -- teams and schedules (DECISIONLOG "Several business schedules")
+        ownership.intake_team_id,
+        ownership.intake_schedule_id,
+        ownership.final_team_id,
+        ownership.handoff_count,
+        -- the milestones again, in UTC and on the intake team's wall clock (the *_ts_local
+        -- columns above are in var business_time_zone, the export's zone)
+        {%- for column, instant in [
+            ('intake', 'sla.intake_at'), ('first_touch', 'sla.first_touch_at'),
+            ('first_resolution', 'sla.first_resolution_at'), ('cancelled', 'sla.first_cancelled_at'),
+            ('sla_b_breach', 'sla.sla_b_breach_at'), ('sla_a_breach', 'sla.sla_a_breach_at')] %}
+        {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
+        {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
+        {%- endfor %}
         {{ ops_sla.run_marker() }} at time zone 'UTC' as refreshed_at_utc
 
     from cases
@@ -136,6 +157,8 @@ final as (
         on cases.case_id = stage_minutes.case_id
     left join rework
         on cases.case_id = rework.case_id
+    inner join ownership
+        on cases.case_id = ownership.case_id
 
 )
 
