@@ -77,7 +77,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
     zone(config.team_tz)
     names = holiday_names(config.calendar_first, config.calendar_last, config.holiday_country, config.holiday_subdiv)
     holidays = set(names)
-    clock = BusinessClock(config.calendar_first, config.calendar_last, hours, holidays)
+    clock = BusinessClock.weekly(config.calendar_first, config.calendar_last, hours, holidays)
     days = daterange(config.start, config.end)
     plan = simulate.plan_days(days, holidays, hours, params, config.seed)
     if day_counts is None:
