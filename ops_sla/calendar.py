@@ -16,6 +16,7 @@ import holidays
 import numpy as np
 
 BUCKET_SECONDS = 900  # business boundaries and UTC offsets are whole quarter hours
+SHORT_BREAK_BUCKETS = 8  # a closed gap shorter than 2 hours (a lunch break) does not end a working day
 
 
 class CalendarError(ValueError):
@@ -124,6 +125,17 @@ class Schedule:
         return cls(schedule_id, hours.tz, rows, tuple((d, 0, 24 * 60) for d in sorted(holiday_dates)))
 
 
+def _bridge(business: np.ndarray, max_gap: int) -> np.ndarray:
+    """``business`` with its closed gaps shorter than ``max_gap`` buckets filled."""
+    steps = np.diff(np.concatenate(([1], business.astype(np.int8), [1])))
+    starts, ends = np.flatnonzero(steps == -1), np.flatnonzero(steps == 1)
+    short = ends - starts < max_gap
+    fill = np.zeros(len(business) + 1, dtype=np.int64)
+    np.add.at(fill, starts[short], 1)
+    np.add.at(fill, ends[short], -1)
+    return business | (np.cumsum(fill)[:-1] > 0)
+
+
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(intervals):
@@ -160,11 +172,13 @@ class BusinessClock:
         counts = business.sum(axis=1)
         self._count = counts
         self._start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        # bucket index just past the end of the business run containing bucket b (or, for a
-        # closed bucket, of the next run); n_buckets + 1 when no run ends before the spine does
-        ends = np.where(business & ~np.concatenate((business[:, 1:], zeros.astype(bool)), axis=1),
+        # bucket index just past the end of the working day (business run, short breaks
+        # bridged) containing bucket b, or for a closed bucket the next one; n_buckets + 1 when
+        # none ends before the spine does
+        worked = np.array([_bridge(r, SHORT_BREAK_BUCKETS) for r in business]).reshape(business.shape)
+        ends = np.where(worked & ~np.concatenate((worked[:, 1:], zeros.astype(bool)), axis=1),
                         np.arange(self.n_buckets), self.n_buckets)
-        self._run_end = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1] + 1
+        self._day_end = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1] + 1
 
     @classmethod
     def for_schedules(cls, first: dt.date, last: dt.date, schedules: list[Schedule]) -> BusinessClock:
@@ -213,12 +227,12 @@ class BusinessClock:
         bucket = self._flat[self._start[row] + k] - np.asarray(row) * self.n_buckets
         return self.first_epoch + bucket * BUCKET_SECONDS + (ordinal - k * BUCKET_SECONDS)
 
-    def closing_after(self, epoch: np.ndarray, row: int | np.ndarray = 0) -> np.ndarray:
-        """The first closing instant at or after ``epoch`` (the end of the business run it is in,
-        an instant at a close included; the end of the next run when it is in closed time).
-        +inf when no run ends within the calendar (a 24/7 row)."""
+    def day_end_after(self, epoch: np.ndarray, row: int | np.ndarray = 0) -> np.ndarray:
+        """The end of the working day at or after ``epoch``: the first close at or after it (an
+        instant at a close included) that is followed by at least 2 hours closed (a lunch
+        break does not end the day). +inf when none comes within the calendar (a 24/7 row)."""
         b = self._bucket(np.asarray(epoch, dtype=np.float64) - 1 - self.first_epoch)
-        end = self._run_end[row, b]
+        end = self._day_end[row, b]
         return np.where(end > self.n_buckets, np.inf, self.first_epoch + end.astype(np.float64) * BUCKET_SECONDS)
 
     def splice(self, rows: list[list[tuple[int, int]]]) -> BusinessClock:

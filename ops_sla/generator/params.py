@@ -108,8 +108,9 @@ class GlobalWorld:
     Tier 3 cases go to the 24/7 escalation desk from intake with ``escalation_share_tier3``
     (their intake instant still follows the regional team's hours). A regional case is
     handed off with ``handoff_share`` to the next team of ``follow_the_sun`` (the one whose
-    day starts as its owner's ends) at the owner's first close after the investigation
-    starts, when the case is still open then (a HANDOFF event; the realised share is lower).
+    day starts as its owner's ends) at the end of the owner's working day in which the
+    investigation starts (a break under 2 hours, India's lunch, does not end it), when the
+    case is still open then (a HANDOFF event; the realised share is lower, ~2/3 of it).
     """
 
     intake_mix: tuple[tuple[str, float], ...] = (("americas", 0.40), ("emea", 0.30), ("apac", 0.15),

@@ -313,15 +313,15 @@ def _draw_teams(rng: np.random.Generator, n: int, tier: np.ndarray, team_prob: n
 
 def _global_life(c: dict[str, np.ndarray], intake_epoch: np.ndarray, teams: Teams) -> tuple[np.ndarray, dict]:
     """Milestones on the owner team's clock. A case drawn to hand off moves to its owner's
-    follow-the-sun receiver at the owner's first close at or after the investigation starts,
-    when it is still open then; its life after that instant runs on the receiver's clock."""
+    follow-the-sun receiver at the end of the owner's working day in which the investigation
+    starts, when it is still open then; its life after that instant runs on the receiver's clock."""
     owner = c["team"]
     alone = _life(c, intake_epoch, CaseClock(teams.clock, owner))
     receiver = teams.receiver[owner]
     started = alone[:, SLOT_INDEX["investigation"]]
     candidate = c["hands_off"] & (receiver >= 0) & ~np.isnan(started)
     at = np.full(len(owner), np.inf)
-    at[candidate] = teams.clock.closing_after(started[candidate], owner[candidate])
+    at[candidate] = teams.clock.day_end_after(started[candidate], owner[candidate])
     ends = np.fmax(alone[:, SLOT_INDEX["resolved"]], alone[:, SLOT_INDEX["cancelled"]])
     moves = candidate & (at < ends)
     at[~moves] = np.inf
