@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SMALL_ARGS
+from conftest import ROOT, SMALL_ARGS, run_generator
 from test_generator import (
     assert_binomial,
     assert_one_line_error,
@@ -284,3 +284,11 @@ def test_schedules_dir_and_bad_seeds(tmp_path: Path) -> None:
     generate(tmp_path / "b", *small, *GLOBAL)
     for table in ("cases", "events_log"):
         assert not diff(snapshot(tmp_path / "a" / "raw" / table), snapshot(tmp_path / "b" / "raw" / table))
+
+
+def test_help_names_the_world_options(tmp_path: Path) -> None:
+    proc = run_generator(tmp_path / "raw", "--help")
+    text = " ".join(proc.stdout.split())
+    assert "--world {default,global}" in text and "--schedules-dir" in text
+    assert "(default: default)" in text and "(default: the project's seeds/)" in text
+    assert "(default: None)" not in text
