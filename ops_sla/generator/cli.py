@@ -18,6 +18,8 @@ from tqdm import tqdm
 from ops_sla import paths
 from ops_sla.calendar import CalendarError, holiday_names, zone
 
+from .params import Params
+from .teams import load_teams
 from .world import Config, build
 from .writer import owner_problem, read_manifest, work_folders, write_generation
 
@@ -36,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 # Options that describe a new generation. An incremental run continues the earlier generation
 # with the settings recorded in its manifest, so it refuses them rather than ignoring them;
 # each defaults to None so that an option given explicitly can be told from one left out.
-FULL_ONLY = ("cases", "start", "end", "seed", "holiday_country", "holiday_subdiv", "team_tz")
+FULL_ONLY = ("cases", "start", "end", "seed", "holiday_country", "holiday_subdiv", "team_tz", "world", "schedules_dir")
 INCREMENTAL_ONLY = ("days",)
 DEFAULT_DAYS = 1
 
@@ -51,11 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="ops-sla-generate",
         description="Write a deterministic synthetic ops-sla raw data set (cases, events_log, "
         "staffing_schedule, calendar_dim as parquet) plus the ground truth of every injected fault.",
-        epilog="--cases, --start, --end, --seed, --holiday-country, --holiday-subdiv and --team-tz describe a "
-        "full generation; --mode incremental continues the earlier one with the settings in its manifest and "
-        "refuses them. --days is for --mode incremental only. The data is for demos and tests: the generator "
-        "writes only to a folder it created (marked by .ops_sla_generator.json) or an empty or new one, and "
-        "refuses any other (a team's own export), changing nothing.",
+        epilog="--cases, --start, --end, --seed, --holiday-country, --holiday-subdiv, --team-tz, --world and "
+        "--schedules-dir describe a full generation; --mode incremental continues the earlier one with the "
+        "settings in its manifest and refuses them. --days is for --mode incremental only. The data is for "
+        "demos and tests: the generator writes only to a folder it created (marked by .ops_sla_generator.json) "
+        "or an empty or new one, and refuses any other (a team's own export), changing nothing.",
     )
     p.add_argument("--cases", type=int, default=None, help=f"number of cases (default: {d.cases})")
     p.add_argument("--start", type=dt.date.fromisoformat, default=None, help=f"first intake date (default: {d.start})")
@@ -69,6 +71,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help=f"country code for the holidays package (default: {d.holiday_country})")
     p.add_argument("--holiday-subdiv", default=None, help="subdivision (state/province), optional (default: none)")
     p.add_argument("--team-tz", default=None, help=f"IANA time zone of the team (default: {d.team_tz})")
+    p.add_argument("--world", choices=("default", "global"), default=None,
+                   help="default: one team in --team-tz working the default hours (08:00-18:00, --holiday-country "
+                   "holidays); global: the teams of the schedule seeds (team_schedules.csv), each case owned by a "
+                   "team and worked in its schedule's hours, some handed off follow-the-sun (HANDOFF events); "
+                   "partition dates, calendar_dim and mislabelled times stay in --team-tz (default: default)")
+    p.add_argument("--schedules-dir", type=Path, default=None,
+                   help="--world global: folder of schedules.csv, schedule_hours.csv, schedule_closures.csv and "
+                   "team_schedules.csv (default: the project's seeds/)")
     p.add_argument("--mode", choices=("full", "incremental"), default="full",
                    help="full: replace the folder; incremental: append the next --days days (default: full)")
     p.add_argument("--days", type=int, default=None,
@@ -153,7 +163,12 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
                              "run a full generation first") from None
         old = Config.from_json(manifest["config"])
         return dataclasses.replace(old, end=old.end + dt.timedelta(days=days)), raw, truth, manifest
-    cfg = Config(**{dest: getattr(args, dest) for dest in FULL_ONLY if getattr(args, dest) is not None})
+    given = {dest: getattr(args, dest) for dest in FULL_ONLY if getattr(args, dest) is not None}
+    if "schedules_dir" in given:
+        if given.get("world") != "global":
+            raise UsageError("--schedules-dir is for --world global only")
+        given["schedules_dir"] = str(given["schedules_dir"].resolve())
+    cfg = Config(**given)
     if cfg.cases < 1:
         raise UsageError("--cases must be a positive number of cases")
     if cfg.end < cfg.start:
@@ -161,6 +176,8 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
     try:
         zone(cfg.team_tz)
         holiday_names(cfg.start, cfg.start, cfg.holiday_country, cfg.holiday_subdiv)
+        if cfg.world == "global":
+            load_teams(cfg.seeds, cfg.calendar_first, cfg.calendar_last, Params().world)
     except CalendarError as exc:
         raise UsageError(str(exc)) from None
     return cfg, raw, truth, None

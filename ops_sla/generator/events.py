@@ -3,7 +3,8 @@
 Each event's faults come from uniforms drawn on its case's intake day, so whether an event
 is late, duplicated or mislabelled never depends on how many days are generated.
 Visibility is decided against the export cutoff: an event is in the export when it has
-happened and has been ingested before the cutoff.
+happened and has been ingested before the cutoff. Partition dates and mislabelled times are
+in the export's zone (``team_tz`` here), whatever the case's team (--world global).
 """
 
 from __future__ import annotations
@@ -109,25 +110,29 @@ def build_export(cases: Cases, cutoff: int, team_tz: str, m: Messiness) -> Expor
     all_idx, all_ing = all_idx[order], all_ing[order]
 
     case_ids = pa.array(cases.case_id)
-    events = pa.table({
+    event_cols = {
         "event_id": pa.array(event_id[all_idx], type=pa.int64()),
         "case_id": case_ids.take(pa.array(ci[all_idx])),
         "status": pa.array(SLOT_STATUS[si[all_idx]]),
         "event_ts": ts_array(recorded[all_idx], ~null[all_idx]),
         "ingestion_ts": ts_array(all_ing),
-        "ingestion_date": pa.array(local_dates(all_ing, team_tz)),
-    })
-
+    }
     vc = np.flatnonzero(visible_cases)
     vc = vc[np.lexsort((cases.case_id[vc], local_dates(cases.intake_epoch[vc], team_tz)))]
-    cases_tbl = pa.table({
+    case_cols = {
         "case_id": case_ids.take(pa.array(vc)),
         "intake_ts": ts_array(cases.intake_epoch[vc]),
         "case_type": pa.array(CASE_TYPE_NAMES[cases.case_type[vc]]),
         "tier": pa.array(TIER_NAMES[cases.tier[vc]]),
         "team_tz": pa.array(np.full(len(vc), team_tz)),
-        "intake_date": pa.array(local_dates(cases.intake_epoch[vc], team_tz)),
-    })
+    }
+    if cases.team_id is not None:  # --world global: the owning team at intake, the team a HANDOFF gives to
+        handoff = si[all_idx] == SLOT_INDEX["handoff"]
+        event_cols["team_id"] = pa.array(cases.handoff_team[ci[all_idx]], type=pa.string(), mask=~handoff)
+        case_cols["team_tz"] = pa.array(cases.team_tz[vc])
+        case_cols["team_id"] = pa.array(cases.team_id[vc])
+    events = pa.table({**event_cols, "ingestion_date": pa.array(local_dates(all_ing, team_tz))})
+    cases_tbl = pa.table({**case_cols, "intake_date": pa.array(local_dates(cases.intake_epoch[vc], team_tz))})
 
     faults = _ground_truth(cases, ci, si, event_id, true_ts, recorded, ing, null, tzm, is_late,
                            d_idx, dup_ing, missing & visible, ingestion, team_tz)

@@ -23,6 +23,7 @@ STATUSES = (
     "REOPENED",
     "ESCALATED",
     "CANCELLED",
+    "HANDOFF",  # --world global only: the case moves to another team
 )
 
 
@@ -97,8 +98,33 @@ class Messiness:
 
 
 @dataclass(frozen=True)
+class GlobalWorld:
+    """``--world global``: the teams of seeds/team_schedules.csv, each working in its own
+    schedule's hours (the default world has one team and none of this).
+
+    A case's intake team is drawn from ``intake_mix``, weighted per day by the team's own
+    calendar (its weekends and holidays get the Volume weights of a weekend or holiday); its
+    intake instant falls in that team's business hours with ``Volume.business_hours_share``.
+    Tier 3 cases go to the 24/7 escalation desk from intake with ``escalation_share_tier3``
+    (their intake instant still follows the regional team's hours). A regional case is
+    handed off with ``handoff_share`` to the next team of ``follow_the_sun`` (the one whose
+    day starts as its owner's ends) at the end of the owner's working day in which the
+    investigation starts (a break under 2 hours, India's lunch, does not end it), when the
+    case is still open then (a HANDOFF event; the realised share is lower, ~2/3 of it).
+    """
+
+    intake_mix: tuple[tuple[str, float], ...] = (("americas", 0.40), ("emea", 0.30), ("apac", 0.15),
+                                                 ("india", 0.15))
+    escalation_team: str = "escalation"
+    escalation_share_tier3: float = 0.30
+    follow_the_sun: tuple[str, ...] = ("apac", "india", "emea", "americas")  # each hands off to the next
+    handoff_share: float = 0.35
+
+
+@dataclass(frozen=True)
 class Params:
     volume: Volume = field(default_factory=Volume)
     staffing: Staffing = field(default_factory=Staffing)
     work: WorkModel = field(default_factory=WorkModel)
     messiness: Messiness = field(default_factory=Messiness)
+    world: GlobalWorld = field(default_factory=GlobalWorld)

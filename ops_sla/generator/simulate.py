@@ -7,6 +7,8 @@ run would have produced).
 
 Durations of agent work are drawn in business seconds and placed on the business clock, so
 work happens in business hours by construction; customer responses run on the wall clock.
+In ``--world global`` the clock is the case's owner team's (``teams.CaseClock``): its intake
+team's, and after a follow-the-sun handoff the receiving team's.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ops_sla.calendar import BusinessClock, BusinessHours
+from ops_sla.calendar import BusinessClock, BusinessHours, local_instant, zone
 
 from .params import Params
+from .teams import CaseClock, Teams
 
-# random streams per local day
-STREAM_VOLUME, STREAM_STAFFING, STREAM_CASES = 0, 1, 2
+# random streams per local day (STREAM_TEAMS: --world global only, so the default world's
+# streams are untouched)
+STREAM_VOLUME, STREAM_STAFFING, STREAM_CASES, STREAM_TEAMS = 0, 1, 2, 3
 
 # event slots: position in a case's life; several slots share a status
 SLOTS = (
@@ -40,9 +44,11 @@ SLOTS = (
     ("INVESTIGATION", "rework_investigation"),
     ("REVIEW_QA", "rework_review_qa"),
     ("RESOLVED", "rework_resolved"),
+    ("HANDOFF", "handoff"),  # --world global only (its uniforms come from STREAM_TEAMS)
 )
 SLOT_INDEX = {name: i for i, (_, name) in enumerate(SLOTS)}
 N_SLOTS = len(SLOTS)
+N_CASE_STREAM_SLOTS = SLOT_INDEX["handoff"]  # slots whose uniforms come from STREAM_CASES
 
 
 def day_rng(seed: int, day: dt.date, stream: int) -> np.random.Generator:
@@ -63,6 +69,7 @@ class DayPlan:
     load: np.ndarray | None = None
     backlog: np.ndarray | None = None
     congestion: np.ndarray | None = None
+    team_prob: np.ndarray | None = None  # --world global: (days, regional teams) intake team odds
 
 
 def quarter_end(day: dt.date) -> dt.date:
@@ -71,8 +78,11 @@ def quarter_end(day: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def plan_days(days: list[dt.date], holidays: set[dt.date], hours: BusinessHours, params: Params, seed: int) -> DayPlan:
-    """Intake weights and staffing per day (counts come later)."""
+def plan_days(days: list[dt.date], holidays: set[dt.date], hours: BusinessHours, params: Params, seed: int,
+              base_weight: np.ndarray | None = None) -> DayPlan:
+    """Intake weights and staffing per day (counts come later). ``base_weight`` (one per day)
+    replaces the weekday/weekend/holiday weight of the export calendar (--world global: the
+    teams' own calendars)."""
     v, s = params.volume, params.staffing
     weight = np.empty(len(days))
     is_business = np.zeros(len(days), dtype=bool)
@@ -88,6 +98,8 @@ def plan_days(days: list[dt.date], holidays: set[dt.date], hours: BusinessHours,
             w = v.sunday_weight
         else:
             w = v.weekday_weight
+        if base_weight is not None:
+            w = float(base_weight[i])
         days_left = (quarter_end(day) - day).days
         if days_left < v.quarter_end_days:
             w *= 1.0 + v.quarter_end_boost * (1.0 - days_left / v.quarter_end_days)
@@ -155,6 +167,10 @@ class Cases:
     fault_u: np.ndarray  # (n_cases, N_SLOTS, 3) uniforms for messiness per event
     case_u: np.ndarray  # (n_cases, 2) uniforms for missing milestones per case
     lag_u: np.ndarray  # (n_cases, N_SLOTS, 2) uniforms for ingestion lags
+    # --world global only (None in the default world)
+    team_id: np.ndarray | None = None  # intake (owning) team of each case
+    team_tz: np.ndarray | None = None  # the zone of its schedule at intake
+    handoff_team: np.ndarray | None = None  # the team of the HANDOFF slot ('' when none)
 
 
 def _local_intake_seconds(rng: np.random.Generator, n: int, business_day: bool, share: float) -> np.ndarray:
@@ -213,8 +229,9 @@ def _draw_day(rng: np.random.Generator, n: int, tier: np.ndarray, ctype: np.ndar
 
 
 def simulate_cases(plan: DayPlan, clock: BusinessClock, hours: BusinessHours, params: Params, seed: int,
-                   progress=None) -> Cases:
-    """Draw every case of every planned day and place its events on the clock."""
+                   progress=None, teams: Teams | None = None) -> Cases:
+    """Draw every case of every planned day and place its events on the clock (on the clocks of
+    its teams when ``teams`` is given: --world global)."""
     w, v = params.work, params.volume
     cols: dict[str, list[np.ndarray]] = {}
 
@@ -236,29 +253,87 @@ def simulate_cases(plan: DayPlan, clock: BusinessClock, hours: BusinessHours, pa
         put("case_type", ctype)
         for name, arr in _draw_day(rng, n, tier, ctype, float(plan.congestion[i]), params).items():
             put(name, arr)
-        put("fault_u", rng.random((n, N_SLOTS, 3)))
+        put("fault_u", rng.random((n, N_CASE_STREAM_SLOTS, 3)))
         put("case_u", rng.random((n, 2)))
-        put("lag_u", rng.random((n, N_SLOTS, 2)))
+        put("lag_u", rng.random((n, N_CASE_STREAM_SLOTS, 2)))
         put("day_index", np.full(n, i, dtype=np.int64))
         seq = np.arange(1, n + 1)
         put("case_key", day.toordinal() * 100_000 + seq)
         put("case_id", np.char.add(f"SR-{day:%Y%m%d}-", np.char.zfill(seq.astype(str), 5)))
+        if teams is not None:
+            for name, arr in _draw_teams(day_rng(seed, day, STREAM_TEAMS), n, tier, plan.team_prob[i], teams,
+                                         params).items():
+                put(name, arr)
     c = {k: np.concatenate(vals) for k, vals in cols.items()}
-
     day_index = c["day_index"]
-    local_days = np.array(plan.days, dtype="datetime64[D]")[day_index]
-    wall = pd.DatetimeIndex(local_days.astype("datetime64[s]") + c["local_secs"].astype("timedelta64[s]"))
-    local = wall.tz_localize(hours.tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward")
-    intake_epoch = np.asarray((local - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1), dtype=np.int64)
+    if teams is None:
+        # the HANDOFF slot never happens: its uniforms say "no fault"
+        n = len(day_index)
+        c["fault_u"] = np.concatenate([c["fault_u"], np.ones((n, 1, 3))], axis=1)
+        c["lag_u"] = np.concatenate([c["lag_u"], np.zeros((n, 1, 2))], axis=1)
+        local_days = np.array(plan.days, dtype="datetime64[D]")[day_index]
+        wall = pd.DatetimeIndex(local_days.astype("datetime64[s]") + c["local_secs"].astype("timedelta64[s]"))
+        local = wall.tz_localize(hours.tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward")
+        intake_epoch = np.asarray((local - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1), dtype=np.int64)
+        slots, extra = _life(c, intake_epoch, clock), {}
+    else:
+        c["fault_u"] = np.concatenate([c["fault_u"], c["handoff_fault_u"]], axis=1)
+        c["lag_u"] = np.concatenate([c["lag_u"], c["handoff_lag_u"]], axis=1)
+        tz = zone(hours.tz)
+        bounds = np.array([local_instant(day, 0, tz) for day in plan.days]
+                          + [local_instant(plan.days[-1] + dt.timedelta(days=1), 0, tz)], dtype=np.int64)
+        intake_epoch = teams.intake_instants(c["origin"], bounds[day_index], bounds[day_index + 1],
+                                             c["intake_u"], v.business_hours_share)
+        slots, extra = _global_life(c, intake_epoch, teams)
 
     return Cases(
         case_id=c["case_id"], case_key=c["case_key"], day_index=day_index, intake_epoch=intake_epoch,
-        tier=c["tier"], case_type=c["case_type"], slot_epoch=_life(c, intake_epoch, clock),
-        fault_u=c["fault_u"], case_u=c["case_u"], lag_u=c["lag_u"],
+        tier=c["tier"], case_type=c["case_type"], slot_epoch=slots,
+        fault_u=c["fault_u"], case_u=c["case_u"], lag_u=c["lag_u"], **extra,
     )
 
 
-def _life(c: dict[str, np.ndarray], intake_epoch: np.ndarray, clock: BusinessClock) -> np.ndarray:
+def _draw_teams(rng: np.random.Generator, n: int, tier: np.ndarray, team_prob: np.ndarray, teams: Teams,
+                params: Params) -> dict[str, np.ndarray]:
+    """--world global: each case's intake (origin) team, its owner at intake (the escalation
+    desk for a share of Tier 3 cases), whether it is handed off, its intake uniforms and the
+    uniforms of its HANDOFF event's messiness."""
+    g = params.world
+    origin = teams.regional[rng.choice(len(team_prob), size=n, p=team_prob)]
+    escalated = (tier == 2) & (rng.random(n) < g.escalation_share_tier3)
+    return {
+        "origin": origin,
+        "team": np.where(escalated, teams.escalation, origin),
+        "hands_off": rng.random(n) < g.handoff_share,
+        "intake_u": rng.random((n, 2)),
+        "handoff_fault_u": rng.random((n, 1, 3)),
+        "handoff_lag_u": rng.random((n, 1, 2)),
+    }
+
+
+def _global_life(c: dict[str, np.ndarray], intake_epoch: np.ndarray, teams: Teams) -> tuple[np.ndarray, dict]:
+    """Milestones on the owner team's clock. A case drawn to hand off moves to its owner's
+    follow-the-sun receiver at the end of the owner's working day in which the investigation
+    starts, when it is still open then; its life after that instant runs on the receiver's clock."""
+    owner = c["team"]
+    alone = _life(c, intake_epoch, CaseClock(teams.clock, owner))
+    receiver = teams.receiver[owner]
+    started = alone[:, SLOT_INDEX["investigation"]]
+    candidate = c["hands_off"] & (receiver >= 0) & ~np.isnan(started)
+    at = np.full(len(owner), np.inf)
+    at[candidate] = teams.clock.day_end_after(started[candidate], owner[candidate])
+    ends = np.fmax(alone[:, SLOT_INDEX["resolved"]], alone[:, SLOT_INDEX["cancelled"]])
+    moves = candidate & (at < ends)
+    at[~moves] = np.inf
+    slots = _life(c, intake_epoch, CaseClock(teams.clock, owner, np.where(moves, receiver, owner), at))
+    slots[:, SLOT_INDEX["handoff"]] = np.where(moves, at, np.nan)
+    ids = np.array(teams.ids)
+    extra = {"team_id": ids[owner], "team_tz": teams.zone_at(owner, intake_epoch),
+             "handoff_team": np.where(moves, ids[np.maximum(receiver, 0)], "")}
+    return slots, extra
+
+
+def _life(c: dict[str, np.ndarray], intake_epoch: np.ndarray, clock: BusinessClock | CaseClock) -> np.ndarray:
     """Milestone instants of each case (vectorised over cases, on the business clock)."""
     n = len(intake_epoch)
     out = np.full((n, N_SLOTS), np.nan)

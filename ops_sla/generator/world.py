@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ops_sla.calendar import BusinessClock, BusinessHours, daterange, holiday_names, local_instant, zone
+from ops_sla.schedules import SEEDS_DIR
 
 from . import simulate
 from .events import Export, build_export
 from .params import Params
+from .teams import Teams, load_teams
 
 MANIFEST_VERSION = 1
 
@@ -27,6 +31,8 @@ class Config:
     team_tz: str = "America/Los_Angeles"
     holiday_country: str = "US"
     holiday_subdiv: str | None = None
+    world: str = "default"  # "global": the teams of the schedule seeds
+    schedules_dir: str | None = None  # --world global: folder of the schedule seeds (None: the project's seeds/)
 
     @property
     def cutoff(self) -> int:
@@ -41,9 +47,18 @@ class Config:
     def calendar_last(self) -> dt.date:
         return dt.date(self.end.year + 1, 12, 31)
 
+    @property
+    def seeds(self) -> Path:
+        return Path(self.schedules_dir) if self.schedules_dir else SEEDS_DIR
+
     def to_json(self) -> dict:
         d = asdict(self)
         d["start"], d["end"] = self.start.isoformat(), self.end.isoformat()
+        # the default world's manifest and marker stay as they were before there were worlds
+        if self.world == "default":
+            del d["world"]
+        if self.schedules_dir is None:
+            del d["schedules_dir"]
         return d
 
     @classmethod
@@ -77,9 +92,16 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
     zone(config.team_tz)
     names = holiday_names(config.calendar_first, config.calendar_last, config.holiday_country, config.holiday_subdiv)
     holidays = set(names)
-    clock = BusinessClock(config.calendar_first, config.calendar_last, hours, holidays)
+    clock = BusinessClock.weekly(config.calendar_first, config.calendar_last, hours, holidays)
     days = daterange(config.start, config.end)
-    plan = simulate.plan_days(days, holidays, hours, params, config.seed)
+    teams, team_weight = None, None
+    if config.world == "global":
+        teams = load_teams(config.seeds, config.calendar_first, config.calendar_last, params.world)
+        team_weight = teams.day_weights(days, params.volume)
+    plan = simulate.plan_days(days, holidays, hours, params, config.seed,
+                              None if team_weight is None else team_weight.sum(axis=1))
+    if team_weight is not None:
+        plan.team_prob = team_weight / team_weight.sum(axis=1, keepdims=True)
     if day_counts is None:
         counts = simulate.allocate(config.cases, plan.weight)
         weekday_rate = float(counts[plan.is_business].mean()) if plan.is_business.any() else float(counts.mean())
@@ -90,7 +112,7 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
         counts = np.concatenate([known, extra])[: len(days)]
     plan.counts = counts
     closed_day_capacity = simulate.staff_and_congest(plan, params, weekday_rate, closed_day_capacity)
-    cases = simulate.simulate_cases(plan, clock, hours, params, config.seed, progress=progress)
+    cases = simulate.simulate_cases(plan, clock, hours, params, config.seed, progress=progress, teams=teams)
     export = build_export(cases, config.cutoff, config.team_tz, params.messiness)
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -103,7 +125,23 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
         "faults": _fault_counts(export.faults),
         "messiness_rates": asdict(params.messiness),
     }
+    if teams is not None:
+        manifest["world"] = _world_summary(export, teams, params)
     return Generation(config, export, _staffing(plan, params), _calendar(config, hours, names), manifest)
+
+
+def _world_summary(export: Export, teams: Teams, params: Params) -> dict:
+    """--world global: its parameters, the exported cases per intake team and the cases whose
+    HANDOFF event is in the export."""
+    names, counts = np.unique(export.cases.column("team_id").to_numpy(zero_copy_only=False), return_counts=True)
+    handoffs = pc.filter(export.events.column("case_id"), pc.equal(export.events.column("status"), "HANDOFF"))
+    return {
+        "name": "global",
+        "teams": teams.ids,
+        "params": asdict(params.world),
+        "cases_by_intake_team": {str(k): int(v) for k, v in zip(names, counts, strict=True)},
+        "cases_handed_off": len(pc.unique(handoffs)),
+    }
 
 
 def _fault_counts(faults: pa.Table) -> dict[str, int]:
