@@ -366,17 +366,18 @@ def test_unknown_case_type_or_tier_fails_naming_file_row_value_and_seed(raw: Pat
 
 
 def test_case_of_a_team_in_another_zone_fails_naming_file_row_and_zone(raw: Path, tmp_path: Path) -> None:
-    """The business calendar is built for one zone (var business_time_zone): a case of a team
-    elsewhere would be measured on the wrong clock. The build stops before the clocks, naming
-    the file, the row, the case, its zone and what to do."""
+    """A case without a team runs on the `default` schedule (var business_time_zone): a team_tz
+    elsewhere means the export and the configuration disagree, and the case would be measured on
+    the wrong clock. The build stops before the clocks, naming the file, the row, the case, both
+    zones and what to do."""
     (case_id,) = read(raw, CASES)["case_id"].to_pylist()[3:4]
     set_rows(raw, CASES, {3: {"team_tz": "America/New_York"}})
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "assert_cases_use_the_business_time_zone",
-        f"{CASES} row 3: case {case_id} has team_tz 'America/New_York', not the business time zone"
-        " (America/Los_Angeles, var business_time_zone)",
-        "fix team_tz in the export and re-deliver the file, or set var business_time_zone", loaded=True,
+        b, "assert_cases_use_their_team_time_zone",
+        f"{CASES} row 3: case {case_id} has team_tz 'America/New_York', but its clocks run in"
+        " America/Los_Angeles (var business_time_zone: the case has no team_id)",
+        "fix team_tz in the export and re-deliver the file", loaded=True,
     )
 
 

@@ -1,6 +1,7 @@
 -- The breach instant is when the SLA clock reached its target: exactly `target` business
 -- minutes after intake; a resolved breached case was resolved after it (SLA B: touched, or
 -- cancelled untouched, after it), an open breached case reached it before the as-of instant.
+-- Minutes measured across the case's ownership segments (each in its owner's schedule).
 
 with
 
@@ -8,9 +9,12 @@ sla as (
 
     select
         int_case_sla.*,
+        ownership.segments,
         as_of.as_of_at
 
     from {{ ref('int_case_sla') }} as int_case_sla
+    inner join {{ ref('int_case_ownership') }} as ownership
+        on int_case_sla.case_id = ownership.case_id
     cross join {{ ref('int_data_as_of') }} as as_of
 
 ),
@@ -23,7 +27,7 @@ checked as (
         'sla_a' as sla,
         sla_a_breach_at as breach_at,
         sla_a_target_minutes as target_minutes,
-        {{ ops_sla.business_minutes_between('intake_at', 'sla_a_breach_at') }} as minutes_to_breach,
+        {{ ops_sla.case_business_minutes_between('intake_at', 'sla_a_breach_at', 'segments') }} as minutes_to_breach,
         coalesce(first_resolution_at, as_of_at) as measured_until
 
     from sla
@@ -37,7 +41,7 @@ checked as (
         'sla_b' as sla,
         sla_b_breach_at as breach_at,
         sla_b_target_minutes as target_minutes,
-        {{ ops_sla.business_minutes_between('intake_at', 'sla_b_breach_at') }} as minutes_to_breach,
+        {{ ops_sla.case_business_minutes_between('intake_at', 'sla_b_breach_at', 'segments') }} as minutes_to_breach,
         coalesce(first_touch_at, first_cancelled_at, as_of_at) as measured_until
 
     from sla

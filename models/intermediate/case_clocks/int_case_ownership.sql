@@ -4,7 +4,7 @@
 -- HANDOFF event at or after intake hands it to its team_id at its event_at (two at one
 -- instant: the later event id owns). A team works to the schedule of seed team_schedules in
 -- effect (a row applies from local midnight of its valid_from in its schedule's zone until the
--- team's next row), so a schedule change splits a segment too. `segments` lists them in time
+-- team's next row; the first row since always), so a schedule change splits a segment too. `segments` lists them in time
 -- order with the numbers the macros case_segment_at / segment_ordinal_us /
 -- case_instant_at_ordinal read (macros/business_time.sql): the case's business ordinal is
 -- continuous across segments.
@@ -98,8 +98,10 @@ team_periods as (
     select
         team_schedules.team_id,
         team_schedules.schedule_id,
+        -- a team's first row applies since always (no gap before it: a case of the team is
+        -- never measured on no schedule)
         case
-            when team_schedules.valid_from is not null
+            when row_number() over (partition by team_schedules.team_id order by team_schedules.valid_from nulls first) > 1
                 then {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }}
         end as starts_at
 
