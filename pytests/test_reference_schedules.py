@@ -731,7 +731,7 @@ def test_load_schedules_from_the_seeds():
 def test_load_schedules_parses_blanks_24_00_and_the_default(tmp_path):
     (tmp_path / "schedules.csv").write_text(
         "schedule_id,time_zone,holiday_country,holiday_subdivision,description\n"
-        "night,Asia/Kolkata,,,night desk\n")
+        "night,Asia/Kolkata,,,night desk, no holidays\n")  # an unquoted comma in the description
     (tmp_path / "schedule_hours.csv").write_text(
         "schedule_id,valid_from,valid_to,iso_weekday,opens_at,closes_at\n"
         "night,,2025-07-01,1,20:00,24:00\n"

@@ -447,8 +447,13 @@ _TODAYS_DEFAULT = DefaultSchedule()
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a seed CSV as stripped strings (blank = ''); values beyond the header are dropped
+    (an unquoted comma in a trailing free-text column such as ``description``)."""
     with path.open(newline="", encoding="utf-8") as fh:
-        return [{k.strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+        return [
+            {k.strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+            for row in csv.DictReader(fh)
+        ]
 
 
 def load_schedules(
