@@ -98,7 +98,7 @@
     {#- most cases have one segment: no lambda for them -#}
     (case
         when len({{ segments }}) = 1 then ({{ segments }})[1]
-        else coalesce(list_filter({{ segments }}, lambda s: s.starts_us <= epoch_us({{ ts }}))[-1], ({{ segments }})[1])
+        else coalesce(list_filter({{ segments }}, lambda s: struct_extract(s, 'starts_us') <= epoch_us({{ ts }}))[-1], ({{ segments }})[1])
     end)
 {%- endmacro %}
 
@@ -146,7 +146,7 @@
         (case
             when len({{ segments }}) = 1 then ({{ segments }})[1]
             else coalesce(
-                list_filter({{ segments }}, lambda s: s.case_us_at_start <= ({{ ordinal_us }}))[-1], ({{ segments }})[1]
+                list_filter({{ segments }}, lambda s: struct_extract(s, 'case_us_at_start') <= ({{ ordinal_us }}))[-1], ({{ segments }})[1]
             )
         end)
     {%- endset -%}

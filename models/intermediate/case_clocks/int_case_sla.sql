@@ -124,14 +124,19 @@ clocks as (
         windows.*,
         case_targets.sla_b_target_minutes,
         case_targets.sla_a_target_minutes,
+        {{ ops_sla.case_business_ordinal_us('windows.intake_at', 'windows.segments') }} as intake_ordinal_us,
         {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_touch_at', 'windows.segments') }}
             as sla_b_business_minutes,
         {{ ops_sla.case_business_minutes_between(
             'windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', 'windows.segments'
         ) }} as elapsed_business_minutes_as_of,
-        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', 'windows.segments') }}
+        {{ ops_sla.case_business_minutes_between(
+            'windows.intake_at', 'windows.first_cancelled_at', 'windows.segments'
+        ) }}
             as business_minutes_to_cancellation,
-        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', 'windows.segments') }}
+        {{ ops_sla.case_business_minutes_between(
+            'windows.intake_at', 'windows.sla_a_window_end_at', 'windows.segments'
+        ) }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
@@ -148,7 +153,6 @@ scored as (
 
     select
         *,
-        {{ ops_sla.case_business_ordinal_us('intake_at', 'segments') }} as intake_ordinal_us,
         case when case_status = 'resolved' then sla_a_window_business_minutes end
             as sla_a_business_minutes_including_wait,
         case when case_status = 'resolved' then sla_a_window_business_minutes - customer_wait_business_minutes end
