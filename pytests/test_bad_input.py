@@ -793,6 +793,20 @@ def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_
     )
 
 
+def test_as_of_outside_the_calendar_fails_naming_it(generated: Path, tmp_path: Path) -> None:
+    """An as-of instant the business calendar does not cover (var as_of past calendar_dim's last
+    date) leaves open cases without a clock: the build fails at assert_calendar_covers_data,
+    whose printed rows name the instant, its local date, the calendar's dates and what to do
+    (not a bare count)."""
+    b = build(generated, tmp_path, "--vars", '{as_of: "2027-02-01 10:00"}')
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "Failure in assert_calendar_covers_data (1 rows in " in b.output, b.output[-4000:]
+    assert ("- var as_of (2027-02-01 10:00) is 2027-02-01 18:00:00+00 (local date 2027-02-01 in America/Los_Angeles),"
+            " outside the business calendar (calendar_dim as loaded: 2024-12-01..2026-12-31) - set var as_of inside"
+            " the calendar, or deliver calendar_dim rows up to 2027-02-01 (then `make build`)") in b.output, \
+        b.output[-4000:]
+
+
 def test_every_file_under_the_raw_folder_is_loaded_or_named(raw: Path, tmp_path: Path) -> None:
     """No file is left out silently (issue 27): a `.PARQUET` or `.pq` file the models would not
     read, a stray file at the root, one a level too deep each fail the build naming it and the
