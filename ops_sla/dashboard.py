@@ -17,9 +17,9 @@ others as usual.
 | chart                    | mart                                            |
 |--------------------------|-------------------------------------------------|
 | sla_breach_trend         | sla_daily                                       |
-| resolution_tail_by_tier  | sla_by_tier_case_type (case_type = 'ALL'), case_sla (targets) |
+| resolution_tail_by_tier  | sla_by_tier_case_type (grain tier, all), case_sla (targets) |
 | breach_heatmap           | sla_by_tier_case_type                           |
-| tier3_stage_bottleneck   | driver_stage_durations (tier = 'TIER_3')        |
+| tier3_stage_bottleneck   | driver_stage_durations (grain tier, TIER_3)     |
 | scenario_impact          | scenario_results                                |
 """
 
@@ -158,7 +158,7 @@ def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, TREND_SQL)
     if df["sla_b"].isna().all():
         raise NotEnoughData("a case with a known first-touch (SLA B) outcome", "none")
-    overall = _df(con, "select * from marts.sla_by_tier_case_type where tier = 'ALL' and case_type = 'ALL'").iloc[0]
+    overall = _df(con, "select * from marts.sla_by_tier_case_type where grain = 'all'").iloc[0]
     # SLA A rates of still-open cohorts count only the quick resolutions: not drawn
     df.loc[df["censored"], ["sla_a_incl", "sla_a_paused"]] = None
     long = df.melt(id_vars=["day", "censored"], value_vars=list(TREND_SERIES), var_name="series", value_name="rate")
@@ -214,7 +214,8 @@ def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
 # --- (b) resolution tail by tier -------------------------------------------------------------
 
 TAIL_SQL = """
-select s.tier, p.policy, p.percentile, p.minutes, t.target
+select s.tier, s.grain, p.policy, p.percentile, p.minutes,
+       case when s.grain = 'all' then a.target else t.target end as target
 from marts.sla_by_tier_case_type s
 cross join lateral (
     values ('including_wait', 'p50', s.sla_a_p50_business_minutes_including_wait),
@@ -226,10 +227,10 @@ cross join lateral (
 ) as p(policy, percentile, minutes)
 left join (
     select tier, max(sla_a_target_minutes) as target from marts.case_sla group by tier
-    union all
-    select 'ALL', max(sla_a_target_minutes) from marts.case_sla
-) t using (tier)
-where s.case_type = 'ALL'
+) t on s.grain = 'tier' and t.tier = s.tier
+cross join (select max(sla_a_target_minutes) as target from marts.case_sla) a
+-- one row per tier and the roll-up over every tier (grain all), all case types
+where s.grain in ('tier', 'all')
 order by s.tier, p.policy, p.percentile
 """
 
@@ -257,7 +258,8 @@ def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale) -> alt.LayerC
 
 def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, TAIL_SQL)
-    p95 = df[(df["percentile"] == "p95") & (df["tier"] != "ALL")].dropna(subset=["minutes"])
+    grain = df.pop("grain")  # which rows are roll-ups; not drawn
+    p95 = df[(df["percentile"] == "p95") & (grain == "tier")].dropna(subset=["minutes"])
     if p95.empty:
         resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
         raise NotEnoughData("1 resolved case", f"{resolved}")
@@ -280,7 +282,7 @@ def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
 # --- (c) tier x case-type heatmap ------------------------------------------------------------
 
 HEATMAP_SQL = """
-select tier, case_type, resolved_cases, policy, rate
+select tier, case_type, grain, is_rollup, resolved_cases, policy, rate
 from marts.sla_by_tier_case_type
 cross join lateral (
     values ('including_wait', sla_a_breach_rate_including_wait),
@@ -313,13 +315,14 @@ def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold
 def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     # a cell without resolved cases has no rate: left empty (not drawn as 0 %)
     df = _df(con, HEATMAP_SQL).dropna(subset=["rate"])
-    cells = df[(df["tier"] != "ALL") & (df["case_type"] != "ALL")]
+    grain, is_rollup = df.pop("grain"), df.pop("is_rollup")  # which rows are roll-ups; not drawn
+    cells = df[~is_rollup]
     if cells.empty:
         resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
         raise NotEnoughData("1 resolved case", f"{resolved}")
     incl = cells[cells["policy"] == "including_wait"].set_index(["tier", "case_type"])["rate"]
     paused = cells[cells["policy"] == "paused_wait"].set_index(["tier", "case_type"])["rate"]
-    overall = df[(df["tier"] == "ALL") & (df["case_type"] == "ALL")].set_index("policy")["rate"]
+    overall = df[grain == "all"].set_index("policy")["rate"]
     worst = incl.idxmax()
     best = incl.idxmin()
     title = (f"{worst[0].replace('_', ' ').title()} {worst[1].replace('_', ' ').lower()} cases breach SLA A most: "
@@ -343,7 +346,7 @@ select stage_order, stage, resolved_cases, p50_business_minutes as p50, p90_busi
        p95_business_minutes as p95, p95_business_minutes_excluding_wait as p95_excl,
        share_of_sla_a_minutes as share, is_bottleneck
 from marts.driver_stage_durations
-where tier = 'TIER_3'
+where grain = 'tier' and tier = 'TIER_3'
 order by stage_order
 """
 

@@ -47,11 +47,11 @@ def test_titles_state_findings_from_the_marts(published: Path) -> None:
     specs = dashboard.build_specs(published / pub.PUBLISHED_NAME)
     with pub.connect_read_only(published / pub.PUBLISHED_NAME) as con:
         stage, p95 = con.execute("select stage, p95_business_minutes from marts.driver_stage_durations "
-                                 "where tier = 'TIER_3' and is_bottleneck").fetchone()
+                                 "where grain = 'tier' and tier = 'TIER_3' and is_bottleneck").fetchone()
         top_scenario = con.execute("select scenario_id from marts.scenario_results "
                                    "order by total_hours_saved desc limit 1").fetchone()[0]
         overall = con.execute("select sla_a_breach_rate_including_wait from marts.sla_by_tier_case_type "
-                              "where tier = 'ALL' and case_type = 'ALL'").fetchone()[0]
+                              "where grain = 'all'").fetchone()[0]
     bottleneck_title = specs["tier3_stage_bottleneck"]["title"]["text"]
     assert bottleneck_title.startswith(dashboard.STAGE_LABELS[stage]) and f"{p95:,.0f}" in bottleneck_title
     assert specs["scenario_impact"]["title"]["text"].startswith(top_scenario)
