@@ -1,18 +1,19 @@
-"""The original dashboard's five components, rendered from the *published* marts.
+"""The original dashboard's five components and the by-team view, rendered from the *published* marts.
 
     python -m ops_sla.dashboard                                   # publish/ops_sla.duckdb -> publish/dashboard/
     python -m ops_sla.dashboard --db pub/ops_sla.duckdb --out pub/dashboard --scale 2
 
 Writes one PNG per chart (Altair + vl-convert, no browser needed) and `index.html`, a single
-self-contained page with all five charts: the Vega / Vega-Lite / vega-embed JavaScript and
+self-contained page with all six charts: the Vega / Vega-Lite / vega-embed JavaScript and
 the chart data are inlined, so it works offline (no CDN). Chart titles state the finding,
 computed from the data (nothing hard-coded). The page's header gives the data's period
-(first and last intake date) and its as-of instant (mart data_as_of).
+(first and last intake date), its intake teams and its as-of instant (mart data_as_of).
 
 Any size of data publishes: a chart whose data is too small for it (fewer intake days than
 its 7-day window, no resolved case, no resolved Tier 3 case, no case a scenario applies to)
 is drawn as a placeholder that says so ("not enough data: needs ..., has ..."), and the
-others as usual.
+others as usual. The by-team chart of an export with one team (no team column: team
+`default`) is one line saying so: there is nothing to compare.
 
 | chart                    | mart                                            |
 |--------------------------|-------------------------------------------------|
@@ -21,6 +22,7 @@ others as usual.
 | breach_heatmap           | sla_by_tier_case_type                           |
 | tier3_stage_bottleneck   | driver_stage_durations (grain tier, TIER_3)     |
 | scenario_impact          | scenario_results                                |
+| sla_by_team              | sla_by_team (grain = 'team' and 'all')          |
 """
 
 from __future__ import annotations
@@ -80,6 +82,11 @@ class NotEnoughData(Exception):
     def __init__(self, needs: str, has: str) -> None:
         self.needs, self.has = needs, has
         super().__init__(f"not enough data: needs {needs}, has {has}")
+
+
+class OneLine(Exception):
+    """The chart has nothing to show for this data, whatever its size (one team: nothing to compare
+    by team): drawn as this one line."""
 
 
 @dataclass(frozen=True)
@@ -465,6 +472,88 @@ def scenario_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
             .properties(title=_title(title, subtitle)))
 
 
+# --- (f) SLA by intake team ------------------------------------------------------------------
+
+TEAM_SQL = """
+select grain, team_name, cases, handed_off_cases, handed_off_cases / cases as handed_off_share,
+       sla_a_breach_rate_including_wait, sla_a_breach_rate_paused_wait, sla_b_breach_rate
+from marts.sla_by_team
+where grain in ('team', 'all')
+order by grain = 'all', cases desc, team_name
+"""
+TEAM_RATES = {"sla_a_breach_rate_including_wait": "SLA A, customer wait counted",
+              "sla_a_breach_rate_paused_wait": "SLA A, clock paused in wait",
+              "sla_b_breach_rate": "SLA B first touch"}
+TEAM_PANEL_WIDTH = 150
+
+
+def _team_rate_panel(teams: pd.DataFrame, overall: pd.Series, column: str, y: alt.Y, x_max: float,
+                     color: str) -> alt.LayerChart:
+    data = pd.DataFrame({"team_name": teams["team_name"], "rate": teams[column].fillna(0.0),
+                         "label": teams[column].map(lambda r: _rate(r, 1))})
+    x = alt.X("rate:Q", title=None, scale=alt.Scale(domain=[0, x_max], nice=False),
+              axis=alt.Axis(format=".0%", tickCount=3))
+    bars = alt.Chart(data).mark_bar(height=18, color=color).encode(
+        x=x, y=y, tooltip=["team_name:N", alt.Tooltip("label:N", title=TEAM_RATES[column])])
+    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11).encode(x="rate:Q", y=y, text="label:N")
+    layers = [bars, text]
+    if not pd.isna(overall[column]):  # all teams: behind the bars
+        rule = alt.Chart(pd.DataFrame({"rate": [overall[column]]})).mark_rule(color="#222", strokeDash=[4, 3]).encode(
+            x="rate:Q", tooltip=[alt.Tooltip("rate:Q", title="all teams", format=".1%")])
+        layers.insert(0, rule)
+    return alt.layer(*layers).properties(width=TEAM_PANEL_WIDTH, height=HEIGHT - 60,
+                                         title=alt.Title(TEAM_RATES[column], fontSize=13))
+
+
+def team_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, TEAM_SQL)
+    teams = df[df["grain"] == "team"]
+    if len(teams) == 1:
+        only = teams.iloc[0]
+        raise OneLine(f"This export has one team, {only.team_name}, with {int(only.cases):,} cases: "
+                      "there is nothing to compare by team.")
+    rated = teams.dropna(subset=["sla_a_breach_rate_including_wait"])
+    if rated.empty:
+        raise NotEnoughData("1 resolved case", "0")
+    overall = df[df["grain"] == "all"].iloc[0]
+    worst = rated.loc[rated["sla_a_breach_rate_including_wait"].idxmax()]
+    title = (f"{worst.team_name} breaches SLA A most: {_pct(worst.sla_a_breach_rate_including_wait)} of its resolved "
+             f"cases vs {_pct(overall.sla_a_breach_rate_including_wait)} across {len(teams)} teams")
+    if worst.sla_a_breach_rate_including_wait == 0:
+        title = f"No resolved case of the {len(teams)} teams has breached SLA A"
+    most_handed = teams.loc[teams["handed_off_share"].idxmax()]
+    subtitle = ["By the team owning the case at intake; business time follows the owning team's schedule across "
+                "hand-offs. Dashed line: all teams. Tier mixes differ (grain team_tier splits them).",
+                f"{int(overall.handed_off_cases):,} of {int(overall.cases):,} cases "
+                f"({_pct(overall.handed_off_share)}) were handed off at least once, "
+                f"{most_handed.team_name}'s most often ({_pct(most_handed.handed_off_share)})."]
+    order = teams["team_name"].tolist()
+    y = alt.Y("team_name:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=180))
+    no_y = alt.Y("team_name:N", title=None, sort=order, axis=None)
+    sla_a_max = float(teams[["sla_a_breach_rate_including_wait", "sla_a_breach_rate_paused_wait"]].max().max())
+    sla_a_max = max(sla_a_max, 0.01) * 1.45  # room for the labels
+    sla_b_max = max(float(teams["sla_b_breach_rate"].fillna(0).max()), 0.01) * 1.45
+    panels = [
+        _team_rate_panel(teams, overall, "sla_a_breach_rate_including_wait", y, sla_a_max, COLORS["incl"]),
+        _team_rate_panel(teams, overall, "sla_a_breach_rate_paused_wait", no_y, sla_a_max, COLORS["paused"]),
+        _team_rate_panel(teams, overall, "sla_b_breach_rate", no_y, sla_b_max, COLORS["sla_b"]),
+    ]
+    cases = teams.assign(label=teams["cases"].map("{:,}".format) + teams["handed_off_share"].map(" ({:.0%})".format))
+    x_cases = alt.X("cases:Q", title=None, scale=alt.Scale(domain=[0, float(teams["cases"].max()) * 1.6], nice=False),
+                    axis=alt.Axis(tickCount=3, format="~s"))
+    tooltip = ["team_name:N", alt.Tooltip("cases:Q", format=","), alt.Tooltip("handed_off_cases:Q", format=","),
+               alt.Tooltip("handed_off_share:Q", title="share handed off", format=".1%")]
+    all_cases = alt.Chart(cases).mark_bar(height=18, color=COLORS["muted"]).encode(x=x_cases, y=no_y,
+                                                                                    tooltip=tooltip)
+    handed = alt.Chart(cases).mark_bar(height=18, color=COLORS["incl"]).encode(x="handed_off_cases:Q", y=no_y,
+                                                                                tooltip=tooltip)
+    text = alt.Chart(cases).mark_text(align="left", dx=4, fontSize=11).encode(x="cases:Q", y=no_y, text="label:N")
+    panels.append(alt.layer(all_cases, handed, text).properties(
+        width=TEAM_PANEL_WIDTH + 30, height=HEIGHT - 60,
+        title=alt.Title("Cases (dark: handed off)", fontSize=13)))
+    return alt.hconcat(*panels, spacing=14).properties(title=_title(title, subtitle))
+
+
 CHARTS: tuple[ChartDef, ...] = (
     ChartDef("sla_breach_trend", "sla_daily",
              "Daily SLA breach trend by intake date for both SLAs and both SLA A customer-wait policies.",
@@ -477,6 +566,8 @@ CHARTS: tuple[ChartDef, ...] = (
              "Where Tier 3 time goes: stage durations, bottleneck highlighted.", stages_chart),
     ChartDef("scenario_impact", "scenario_results",
              "What-if scenarios: hours saved and SLA A breaches avoided.", scenario_chart),
+    ChartDef("sla_by_team", "sla_by_team",
+             "SLA A and SLA B breach rates by intake team, cases and the share handed off.", team_chart),
 )
 
 
@@ -502,11 +593,23 @@ def placeholder_chart(chart: ChartDef, short: NotEnoughData) -> alt.TopLevelMixi
     return lines.properties(width=WIDTH, height=90, title=title, usermeta={PLACEHOLDER_KEY: str(short)})
 
 
+NOTE_KEY = "ops_sla_one_line"
+
+
+def one_line_chart(line: OneLine) -> alt.TopLevelMixin:
+    """The chart's place as one line of text (also in the spec's usermeta)."""
+    text = alt.Chart(pd.DataFrame({"line": [str(line)]})).mark_text(align="left", fontSize=14, color="#444").encode(
+        x=alt.value(0), text="line:N")
+    return text.properties(width=WIDTH, height=20, usermeta={NOTE_KEY: str(line)})
+
+
 def chart_spec(chart: ChartDef, con: duckdb.DuckDBPyConnection) -> dict:
     try:
         built = chart.build(con)
     except NotEnoughData as short:
         built = placeholder_chart(chart, short)
+    except OneLine as line:
+        built = one_line_chart(line)
     return built.configure(**CONFIG).to_dict()
 
 
@@ -520,18 +623,26 @@ def not_enough_data(spec: dict) -> str | None:
     return spec.get("usermeta", {}).get(PLACEHOLDER_KEY)
 
 
+def one_line(spec: dict) -> str | None:
+    """The line drawn instead of the chart when it has nothing to show (one team), else None."""
+    return spec.get("usermeta", {}).get(NOTE_KEY)
+
+
 @dataclass(frozen=True)
 class DataPeriod:
     first_intake: str
     last_intake: str
     intake_days: int
     cases: int
+    teams: int
     as_of: str
     time_zone: str
 
     def describe(self) -> str:
         days = f"{self.intake_days} intake day{'s' if self.intake_days != 1 else ''}"
-        return (f"Data: cases with intake {self.first_intake} to {self.last_intake} ({days}, {self.cases:,} cases), "
+        teams = f"{self.teams} intake team{'s' if self.teams != 1 else ''}"
+        return (f"Data: cases with intake {self.first_intake} to {self.last_intake} "
+                f"({days}, {self.cases:,} cases, {teams}), "
                 f"as of {self.as_of} {self.time_zone} (open cases are measured up to it).")
 
 
@@ -542,7 +653,9 @@ def data_period(db: Path) -> DataPeriod:
             "select min(intake_date_local), max(intake_date_local), count(*), sum(cases_opened) "
             "from marts.sla_daily").fetchone()
         as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+        teams = _count(con, "select count(*) from marts.sla_by_team where grain = 'team'")
     return DataPeriod(first_intake=str(first), last_intake=str(last), intake_days=int(days), cases=int(cases or 0),
+                      teams=teams,
                       as_of=f"{as_of:%Y-%m-%d %H:%M}", time_zone=str(zone))
 
 
@@ -583,8 +696,9 @@ td, th { border: 1px solid #dde1e6; padding: 3px 8px; text-align: left; }
 def render_html(specs: dict[str, dict], bundle: str, meta: dict, period: DataPeriod) -> str:
     sections, scripts = [], []
     for i, chart in enumerate(CHARTS, start=1):
-        short = not_enough_data(specs[chart.name])
-        flag = f' data-not-enough-data="{html.escape(short)}"' if short else ""
+        short, line = not_enough_data(specs[chart.name]), one_line(specs[chart.name])
+        flag = (f' data-not-enough-data="{html.escape(short)}"' if short else
+                f' data-one-line="{html.escape(line)}"' if line else "")
         sections.append(
             f'<section id="{chart.name}"{flag}><h2>{i}. {html.escape(chart.caption)} '
             f'<small>(mart <code>{chart.mart}</code>)</small></h2>'
@@ -625,6 +739,8 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
         short = not_enough_data(spec)
         if short:
             print(f"dashboard: {name}: {short} (drawn as a placeholder saying so)")
+        if one_line(spec):
+            print(f"dashboard: {name}: {one_line(spec)} (drawn as this line)")
     out.mkdir(parents=True, exist_ok=True)
     version = vl_version()
     kwargs = {"vl_version": version} if version else {}
@@ -645,7 +761,7 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ops_sla.dashboard",
-        description="Render the five dashboard charts from the published marts to PNG and one offline HTML page.")
+        description="Render the six dashboard charts from the published marts to PNG and one offline HTML page.")
     parser.add_argument("--db", type=Path, default=None,
                         help=f"published DuckDB file (default: $OPS_SLA_PUBLISH_DIR/{PUBLISHED_NAME})")
     parser.add_argument("--out", type=Path, default=None,
