@@ -124,6 +124,18 @@ wait_positions as (
 
 ),
 
+case_waits as (
+
+    select
+        case_id,
+        bool_or(is_open) as has_open_wait,
+        cast(sum(wait_us) as bigint) as wait_us
+
+    from wait_positions
+    group by case_id
+
+),
+
 clock_rows as (
 
     select
@@ -165,14 +177,13 @@ clock_rows as (
         ordinals.case_status = 'resolved' as is_stopped,
         ordinals.case_status = 'cancelled' as is_cancelled,
         -- an open case with a wait no event has closed yet: the clock stands still
-        ordinals.case_status = 'open' and coalesce(bool_or(wait_positions.is_open), false) as is_paused,
+        ordinals.case_status = 'open' and coalesce(case_waits.has_open_wait, false) as is_paused,
         ordinals.sla_a_window_end_us as end_us,
-        cast(coalesce(sum(wait_positions.wait_us), 0) as bigint) as wait_us
+        coalesce(case_waits.wait_us, 0) as wait_us
 
     from ordinals
-    left join wait_positions
-        on ordinals.case_id = wait_positions.case_id
-    group by all
+    left join case_waits
+        on ordinals.case_id = case_waits.case_id
 
 ),
 
@@ -189,7 +200,7 @@ clocks as (
         ordinals.as_of_us,
         {{ ops_sla.minutes_to_us('clock_rows.target_business_minutes') }} as target_us,
         -- a cancelled case has no SLA A window: its SLA A clocks show nothing
-        clock_rows.end_us - ordinals.start_us - clock_rows.wait_us as elapsed_us
+        cast(clock_rows.end_us - ordinals.start_us - clock_rows.wait_us as bigint) as elapsed_us
 
     from clock_rows
     inner join ordinals
@@ -204,9 +215,9 @@ paused_extras as (
     select
         clocks.case_id,
         {%- for name, share in thresholds %}
-        sum(wait_positions.wait_us) filter (
+        cast(sum(wait_positions.wait_us) filter (
             where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
-        ) as extra_{{ name }}_us,
+        ) as bigint) as extra_{{ name }}_us,
         coalesce(bool_or(wait_positions.is_open) filter (
             where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
         ), false) as blocked_{{ name }}{{ ',' if not loop.last }}
@@ -227,8 +238,9 @@ statuses as (
         {%- for name, share in thresholds %}
         case
             when clocks.sla_clock = 'sla_a_paused_wait' and coalesce(paused_extras.blocked_{{ name }}, false) then null
-            else clocks.start_us + cast(round(clocks.target_us * {{ share }}) as bigint)
+            else cast(clocks.start_us + cast(round(clocks.target_us * {{ share }}) as bigint)
                 + (case when clocks.sla_clock = 'sla_a_paused_wait' then coalesce(paused_extras.extra_{{ name }}_us, 0) else 0 end)
+                as bigint)
         end as ordinal_{{ name }}_us,
         {%- endfor %}
         case
