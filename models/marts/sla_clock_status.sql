@@ -52,9 +52,9 @@ final as (
             ('target_50_pct', 'clocks.target_50_pct_at'), ('target_75_pct', 'clocks.target_75_pct_at'),
             ('target_100_pct', 'clocks.target_100_pct_at')] %}
             {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
-            {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local
-            {{- ',' if not loop.last }}
+            {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
         {%- endfor %}
+        clocks.refreshed_at at time zone 'UTC' as refreshed_at_utc
 
     from clocks
     inner join cases

@@ -113,7 +113,8 @@ wait_positions as (
         wait_spans.case_id,
         wait_spans.is_open,
         wait_spans.wait_end_us - wait_spans.wait_start_us as wait_us,
-        wait_spans.wait_start_us - ordinals.start_us - coalesce(sum(wait_spans.wait_end_us - wait_spans.wait_start_us) over (
+        wait_spans.wait_start_us - ordinals.start_us
+        - coalesce(sum(wait_spans.wait_end_us - wait_spans.wait_start_us) over (
             partition by wait_spans.case_id order by wait_spans.wait_start_us
             rows between unbounded preceding and 1 preceding
         ), 0) as paused_start_us
@@ -213,15 +214,15 @@ clocks as (
 paused_extras as (
 
     select
-        clocks.case_id,
         {%- for name, share in thresholds %}
-        cast(sum(wait_positions.wait_us) filter (
-            where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
-        ) as bigint) as extra_{{ name }}_us,
-        coalesce(bool_or(wait_positions.is_open) filter (
-            where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
-        ), false) as blocked_{{ name }}{{ ',' if not loop.last }}
+            cast(sum(wait_positions.wait_us) filter (
+                where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
+            ) as bigint) as extra_{{ name }}_us,
+            coalesce(bool_or(wait_positions.is_open) filter (
+                where wait_positions.paused_start_us <= round(clocks.target_us * {{ share }})
+            ), false) as blocked_{{ name }},
         {%- endfor %}
+        clocks.case_id
 
     from clocks
     inner join wait_positions
@@ -236,12 +237,15 @@ statuses as (
     select
         clocks.*,
         {%- for name, share in thresholds %}
-        case
-            when clocks.sla_clock = 'sla_a_paused_wait' and coalesce(paused_extras.blocked_{{ name }}, false) then null
-            else cast(clocks.start_us + cast(round(clocks.target_us * {{ share }}) as bigint)
-                + (case when clocks.sla_clock = 'sla_a_paused_wait' then coalesce(paused_extras.extra_{{ name }}_us, 0) else 0 end)
-                as bigint)
-        end as ordinal_{{ name }}_us,
+            case
+                when clocks.sla_clock = 'sla_a_paused_wait' and coalesce(paused_extras.blocked_{{ name }}, false)
+                    then null
+                when clocks.sla_clock = 'sla_a_paused_wait'
+                    then
+                        clocks.start_us + cast(round(clocks.target_us * {{ share }}) as bigint)
+                        + coalesce(paused_extras.extra_{{ name }}_us, 0)
+                else clocks.start_us + cast(round(clocks.target_us * {{ share }}) as bigint)
+            end as ordinal_{{ name }}_us,
         {%- endfor %}
         case
             when clocks.as_of_at < clocks.intake_at then 'not_started'
@@ -264,17 +268,17 @@ statuses as (
 
 instants as (
 
+    -- a stopped (or cancelled) clock reached only the thresholds up to its elapsed time
     select
-        *,
         {%- for name, share in thresholds %}
-        -- a stopped (or cancelled) clock reached only the thresholds up to its elapsed time
-        case
-            when
-                clock_status not in ('met', 'breached', 'cancelled')
-                or cast(round(target_us * {{ share }}) as bigint) <= elapsed_us
-                then {{ ops_sla.case_instant_at_ordinal('ordinal_' ~ name ~ '_us', 'segments') }}
-        end as target_{{ name }}_pct_at{{ ',' if not loop.last }}
+            case
+                when
+                    clock_status not in ('met', 'breached', 'cancelled')
+                    or cast(round(target_us * {{ share }}) as bigint) <= elapsed_us
+                    then {{ ops_sla.case_instant_at_ordinal('ordinal_' ~ name ~ '_us', 'segments') }}
+            end as target_{{ name }}_pct_at,
         {%- endfor %}
+        *
 
     from statuses
 
@@ -312,7 +316,10 @@ final as (
         -- the breach (waits included), for breached clocks
         case
             when
-                (clock_status in ('breached', 'running_past_target') or (clock_status = 'paused' and elapsed_us > target_us))
+                (
+                    clock_status in ('breached', 'running_past_target')
+                    or (clock_status = 'paused' and elapsed_us > target_us)
+                )
                 and target_75_pct_at is not null and target_100_pct_at is not null
                 then (ordinal_100_us - ordinal_75_us) / 60000000.0
         end as warning_lead_business_minutes,
