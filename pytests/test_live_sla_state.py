@@ -227,7 +227,8 @@ def test_clock_properties(generated: tuple[Path, Path]) -> None:
     breached clock's breach instant is case_sla's (same rule); three rows per case."""
     _, db = generated
     rows = _rows(db, "select * from marts.sla_clock_status")
-    cases = _rows(db, "select case_id, sla_b_breach_ts_utc, sla_a_breach_ts_utc from marts.case_sla")
+    cases = _rows(db, "select case_id, sla_b_breach_at at time zone 'UTC' as sla_b_breach_ts_utc,"
+                      " sla_a_breach_at at time zone 'UTC' as sla_a_breach_ts_utc from intermediate.int_case_sla")
     assert len(rows) == 3 * len(cases)
     statuses = {r["clock_status"] for r in rows}
     assert {"met", "breached", "running", "paused"} <= statuses, statuses
