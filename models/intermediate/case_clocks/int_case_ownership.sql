@@ -79,6 +79,21 @@ owner_changes as (
 
 ),
 
+-- one owner per instant: the later event id (the intake row is -1)
+owner_at_instant as (
+
+    select
+        case_id,
+        owned_from_at,
+        team_id
+
+    from owner_changes
+    qualify row_number() over (partition by case_id, owned_from_at order by event_id desc) = 1
+
+),
+
+-- each owner until the next one; after the de-duplication, or a tie's owner would end at its
+-- own start (the tied row as its `lead`) and miss its team's later schedule switches
 owners as (
 
     select
@@ -87,8 +102,7 @@ owners as (
         lead(owned_from_at) over (partition by case_id order by owned_from_at) as owned_until_at,
         team_id
 
-    from owner_changes
-    qualify row_number() over (partition by case_id, owned_from_at order by event_id desc) = 1
+    from owner_at_instant
 
 ),
 
