@@ -1,10 +1,11 @@
-"""The original dashboard's five components and the by-team view, rendered from the *published* marts.
+"""The original dashboard's five components, the by-team view and the at-risk panel, rendered from the *published*
+marts.
 
     python -m ops_sla.dashboard                                   # publish/ops_sla.duckdb -> publish/dashboard/
     python -m ops_sla.dashboard --db pub/ops_sla.duckdb --out pub/dashboard --scale 2
 
 Writes one PNG per chart (Altair + vl-convert, no browser needed) and `index.html`, a single
-self-contained page with all six charts: the Vega / Vega-Lite / vega-embed JavaScript and
+self-contained page with all seven charts: the Vega / Vega-Lite / vega-embed JavaScript and
 the chart data are inlined, so it works offline (no CDN). Chart titles state the finding,
 computed from the data (nothing hard-coded). The page's header gives the data's period
 (first and last intake date), its intake teams and its as-of instant (mart data_as_of).
@@ -13,7 +14,8 @@ Any size of data publishes: a chart whose data is too small for it (fewer intake
 its 7-day window, no resolved case, no resolved Tier 3 case, no case a scenario applies to)
 is drawn as a placeholder that says so ("not enough data: needs ..., has ..."), and the
 others as usual. The by-team chart of an export with one team (no team column: team
-`default`) is one line saying so: there is nothing to compare.
+`default`) is one line saying so: there is nothing to compare. So is the at-risk panel when no
+open case has a breach ahead or behind it ("No open case is at risk").
 
 | chart                    | mart                                            |
 |--------------------------|-------------------------------------------------|
@@ -23,6 +25,7 @@ others as usual. The by-team chart of an export with one team (no team column: t
 | tier3_stage_bottleneck   | driver_stage_durations (grain tier, TIER_3)     |
 | scenario_impact          | scenario_results                                |
 | sla_by_team              | sla_by_team (grain = 'team' and 'all')          |
+| sla_at_risk_now          | sla_at_risk_queue, data_as_of                   |
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import duckdb
@@ -554,6 +559,125 @@ def team_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     return alt.hconcat(*panels, spacing=14).properties(title=_title(title, subtitle))
 
 
+# --- (g) at risk now -------------------------------------------------------------------------
+
+# the bands of sla_at_risk_queue, in risk_band_order, with their labels and colours
+RISK_BANDS = {"already_breached": ("Already breached", COLORS["alert"]),
+              "within_2_business_hours": ("Within 2 business hours", COLORS["sla_b"]),
+              "today": ("Later today", "#f2c14e"),
+              "later": ("After today", COLORS["muted"])}
+CLOCK_LABELS = {"sla_b": "SLA B first touch", "sla_a_including_wait": "SLA A, wait counted",
+                "sla_a_paused_wait": "SLA A, paused in wait"}
+AT_RISK_ROWS = 10  # the next cases listed, in breach order
+AT_RISK_BANDS_SQL = """
+select risk_band, count(*) as cases from marts.sla_at_risk_queue group by risk_band
+"""
+AT_RISK_NEXT_SQL = f"""
+select queue_position, case_id, tier, owner_team_id, owner_time_zone, next_breach_sla_clock, clock_status,
+       risk_band, business_minutes_to_breach, breach_ts_utc, breach_ts_owner_local
+from marts.sla_at_risk_queue
+order by queue_position
+limit {AT_RISK_ROWS}
+"""
+# the table's columns: (heading, field, x of the column's anchor in px, text alignment)
+AT_RISK_COLUMNS = (("#", "position", 36, "right"), ("Case", "case_id", 46, "left"), ("Tier", "tier", 178, "left"),
+                   ("Owner team", "owner_team_id", 240, "left"), ("Next breach of", "clock", 370, "left"),
+                   ("Business min to breach", "to_breach", 646, "right"),
+                   ("Breach (owner's clock)", "breach", 662, "left"))
+
+
+def minutes_to_breach(minutes: float) -> str:
+    """Business minutes to the breach, or how long past it once breached (negative)."""
+    return f"{-minutes:,.0f} past" if minutes < 0 else f"{minutes:,.0f} left"
+
+
+def breach_instant(utc: datetime, zone: str | None) -> str:
+    """The breach instant on the owner's wall clock, with the zone's abbreviation at that instant."""
+    if not zone:
+        return f"{utc:%a %Y-%m-%d %H:%M} UTC"
+    local = pd.Timestamp(utc).tz_localize("UTC").tz_convert(ZoneInfo(zone))
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def at_risk_numbers(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], pd.DataFrame]:
+    """The panel's numbers: open cases per band (every band, 0 when none) and the next cases in
+    breach order, formatted as drawn."""
+    counts = dict(con.execute(AT_RISK_BANDS_SQL).fetchall())
+    bands = {band: int(counts.get(band, 0)) for band in RISK_BANDS}
+    rows = _df(con, AT_RISK_NEXT_SQL)
+    rows["position"] = rows["queue_position"].map(str)
+    rows["clock"] = rows["next_breach_sla_clock"].map(CLOCK_LABELS).fillna(rows["next_breach_sla_clock"])
+    rows.loc[rows["clock_status"] == "paused", "clock"] += " (paused)"
+    rows["to_breach"] = rows["business_minutes_to_breach"].map(minutes_to_breach)
+    rows["breach"] = [breach_instant(utc, zone) for utc, zone in zip(rows["breach_ts_utc"], rows["owner_time_zone"],
+                                                                      strict=True)]
+    rows["owner_team_id"] = rows["owner_team_id"].fillna("(none)")
+    return bands, rows
+
+
+def at_risk_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    bands, rows = at_risk_numbers(con)
+    as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+    as_of_text = f"{as_of:%Y-%m-%d %H:%M} {zone}"
+    total = sum(bands.values())
+    if total == 0:
+        open_cases = _count(con, "select count(*) from marts.case_sla where case_status = 'open'")
+        why = ("no case is open" if open_cases == 0 else
+               f"none of the {open_cases:,} open case{'s' if open_cases != 1 else ''} has an SLA clock "
+               "running or past its target")
+        raise OneLine(f"No open case is at risk as of {as_of_text}: {why}.")
+    breached, soon, today = bands["already_breached"], bands["within_2_business_hours"], bands["today"]
+    title = (f"{breached:,} open case{'s have' if breached != 1 else ' has'} already breached; "
+             f"{soon:,} more breach{'es' if soon == 1 else ''} within 2 business hours, {today:,} later today")
+    if breached + soon + today == 0:
+        first = rows.iloc[0]
+        title = f"No open case has breached or breaches today; the next breach is {first.case_id}'s, {first.breach}"
+    subtitle = [f"Open cases as of {as_of_text} by their next breach across SLA B and both SLA A clocks "
+                f"({total:,} with a breach ahead or behind them).",
+                "'Today' ends at midnight on the owner team's clock. "
+                f"The next {min(AT_RISK_ROWS, total)} in breach order below; minutes are business minutes of the "
+                "owning schedule."]
+    labels = [label for label, _ in RISK_BANDS.values()]
+    color = alt.Color("label:N", legend=None, scale=alt.Scale(domain=labels,
+                                                              range=[c for _, c in RISK_BANDS.values()]))
+    tiles = pd.DataFrame({"label": labels, "cases": [bands[b] for b in RISK_BANDS],
+                          "count": [f"{bands[b]:,}" for b in RISK_BANDS]})
+    tile_x = alt.X("label:N", sort=labels, title=None, axis=None, scale=alt.Scale(paddingInner=0.06))
+    tile = alt.Chart(tiles).mark_rect(cornerRadius=4).encode(
+        x=tile_x, color=color, tooltip=[alt.Tooltip("label:N", title="band"), alt.Tooltip("cases:Q", format=",")])
+    # dark text on the light tiles (today, later), white on the others
+    ink = alt.condition(alt.FieldOneOfPredicate(field="label", oneOf=labels[:2]), alt.value("white"),
+                        alt.value("#222"))
+    number = alt.Chart(tiles).mark_text(fontSize=26, fontWeight="bold", baseline="middle", dy=-9).encode(
+        x=tile_x, y=alt.value(28), text="count:N", color=ink)
+    name = alt.Chart(tiles).mark_text(fontSize=12, baseline="middle", dy=14).encode(
+        x=tile_x, y=alt.value(28), text="label:N", color=ink)
+    counts = alt.layer(tile, number, name).properties(width=WIDTH, height=56)
+
+    row_y = alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(AT_RISK_ROWS + 1))))
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, WIDTH], nice=False, zero=True))
+    cells = pd.DataFrame([{"row": i, "x": x_px, "text": str(getattr(r, field)), "align": align}
+                          for i, r in enumerate(rows.itertuples(), start=1)
+                          for _, field, x_px, align in AT_RISK_COLUMNS])
+    heads = pd.DataFrame([{"row": 0, "x": x_px, "text": heading, "align": align}
+                          for heading, _, x_px, align in AT_RISK_COLUMNS])
+    layers = []
+    for frame, weight in ((heads, "bold"), (cells, "normal")):
+        for align in ("left", "right"):
+            part = frame[frame["align"] == align]
+            layers.append(alt.Chart(part).mark_text(align=align, baseline="middle", fontSize=12,
+                                                    fontWeight=weight, color="#222").encode(x=x, y=row_y,
+                                                                                            text="text:N"))
+    marks = rows.assign(row=range(1, len(rows) + 1), x=6, label=rows["risk_band"].map(
+        {band: label for band, (label, _) in RISK_BANDS.items()}))
+    dots = alt.Chart(marks).mark_square(size=90).encode(
+        x=x, y=row_y, color=color,
+        tooltip=["case_id:N", alt.Tooltip("label:N", title="band"),
+                 alt.Tooltip("business_minutes_to_breach:Q", title="business minutes to breach", format=",.1f")])
+    table = alt.layer(dots, *layers).properties(width=WIDTH, height=19 * (AT_RISK_ROWS + 1))
+    return alt.vconcat(counts, table, spacing=12).properties(title=_title(title, subtitle))
+
+
 CHARTS: tuple[ChartDef, ...] = (
     ChartDef("sla_breach_trend", "sla_daily",
              "Daily SLA breach trend by intake date for both SLAs and both SLA A customer-wait policies.",
@@ -568,6 +692,8 @@ CHARTS: tuple[ChartDef, ...] = (
              "What-if scenarios: hours saved and SLA A breaches avoided.", scenario_chart),
     ChartDef("sla_by_team", "sla_by_team",
              "SLA A and SLA B breach rates by intake team, cases and the share handed off.", team_chart),
+    ChartDef("sla_at_risk_now", "sla_at_risk_queue",
+             "At risk now: open cases by their next SLA breach, and the next cases to breach.", at_risk_chart),
 )
 
 
@@ -624,7 +750,7 @@ def not_enough_data(spec: dict) -> str | None:
 
 
 def one_line(spec: dict) -> str | None:
-    """The line drawn instead of the chart when it has nothing to show (one team), else None."""
+    """The line drawn instead of the chart when it has nothing to show (one team, no case at risk), else None."""
     return spec.get("usermeta", {}).get(NOTE_KEY)
 
 
@@ -761,7 +887,7 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ops_sla.dashboard",
-        description="Render the six dashboard charts from the published marts to PNG and one offline HTML page.")
+        description="Render the seven dashboard charts from the published marts to PNG and one offline HTML page.")
     parser.add_argument("--db", type=Path, default=None,
                         help=f"published DuckDB file (default: $OPS_SLA_PUBLISH_DIR/{PUBLISHED_NAME})")
     parser.add_argument("--out", type=Path, default=None,

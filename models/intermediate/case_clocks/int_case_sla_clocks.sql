@@ -5,6 +5,7 @@
 -- ordinal (macros/business_time.sql): continuous across hand-offs, so an instant ahead is
 -- projected under the schedules owning the case.
 -- Incremental: the cases of int_case_refresh_scope and every open case. depends_on: {{ ref('int_case_refresh_scope') }}
+-- The open cases come from int_case_milestones: depends_on: {{ ref('int_case_milestones') }}
 {{ config(meta={'rescores_open_cases': true}) }}
 
 {%- set thresholds = [('50', 0.5), ('75', 0.75), ('100', 1.0)] %}
