@@ -107,16 +107,17 @@ stages as (
 
 ),
 
-wait_overlap as (
+-- the joins first, materialized: the business-time macros then read one row source each. (Their
+-- look-up lists are scalar sub-queries; with the joins in the same query, DuckDB's join
+-- ordering could put those lists into a hash table, one copy per row: gigabytes on small data.)
+stage_waits as materialized (
 
     select
         stages.case_id,
         stages.stage_order,
-        {{ ops_sla.sum_minutes(ops_sla.case_business_minutes_between(
-            'greatest(stages.started_at, waits.started_at)',
-            'least(stages.ended_at, coalesce(waits.closed_at, stages.ended_at))',
-            'ownership.segments'
-        )) }} as customer_wait_business_minutes
+        ownership.segments,
+        greatest(stages.started_at, waits.started_at) as wait_started_at,
+        least(stages.ended_at, coalesce(waits.closed_at, stages.ended_at)) as wait_ended_at
 
     from stages
     inner join ownership
@@ -126,30 +127,65 @@ wait_overlap as (
             stages.case_id = waits.case_id
             and stages.ended_at > waits.started_at
             and coalesce(waits.closed_at, stages.ended_at) > stages.started_at
-    group by stages.case_id, stages.stage_order
+
+),
+
+owned_stages as materialized (
+
+    select
+        stages.*,
+        ownership.segments
+
+    from stages
+    inner join ownership
+        on stages.case_id = ownership.case_id
+
+),
+
+wait_overlap as (
+
+    select
+        case_id,
+        stage_order,
+        {{ ops_sla.sum_minutes(ops_sla.case_business_minutes_between('wait_started_at', 'wait_ended_at', 'segments')) }}
+            as customer_wait_business_minutes
+
+    from stage_waits
+    group by case_id, stage_order
+
+),
+
+timed_stages as (
+
+    select
+        case_id,
+        stage_order,
+        stage,
+        started_at,
+        ended_at,
+        {{ ops_sla.case_business_minutes_between('started_at', 'ended_at', 'segments') }} as business_minutes
+
+    from owned_stages
 
 ),
 
 final as (
 
     select
-        stages.case_id,
-        stages.stage_order,
-        stages.stage,
-        stages.started_at,
-        stages.ended_at,
-        {{ ops_sla.case_business_minutes_between('stages.started_at', 'stages.ended_at', 'ownership.segments') }}
-            as business_minutes,
+        timed_stages.case_id,
+        timed_stages.stage_order,
+        timed_stages.stage,
+        timed_stages.started_at,
+        timed_stages.ended_at,
+        timed_stages.business_minutes,
         coalesce(wait_overlap.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         {{ ops_sla.run_marker() }} as refreshed_at
 
-    from stages
-    inner join ownership
-        on stages.case_id = ownership.case_id
+    from timed_stages
     left join wait_overlap
         on
-            stages.case_id = wait_overlap.case_id
-            and stages.stage_order = wait_overlap.stage_order
+            timed_stages.case_id = wait_overlap.case_id
+            and timed_stages.stage_order = wait_overlap.stage_order
 
 )
 
