@@ -19,9 +19,14 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
 # once per worker: ~8 min instead of ~9-10 on 2 cores
 TEST_WORKERS ?= 2
+# the demo's world: default (one Los Angeles team) or global (five teams on their own
+# schedules, hand-offs between them): `make run WORLD=global`
+WORLD ?= default
+# the years `make holidays` writes public holidays for
+HOLIDAY_YEARS ?= 2024 2026
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data build publish docs demo run demo-daily daily where test lint bench findings readme-images clean
+.PHONY: help venv data holidays build publish docs demo run demo-daily daily where test lint bench findings readme-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
@@ -40,8 +45,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
 
-data: venv  ## demo: generate the default data set (300,000 cases) into $OPS_SLA_RAW_DIR (only a folder it created, or a new one)
-	$(BIN)/ops-sla-generate
+data: venv  ## demo: generate the data set (300,000 cases; WORLD=global: five teams) into $OPS_SLA_RAW_DIR (only a folder it created, or a new one)
+	$(BIN)/ops-sla-generate --world $(WORLD)
+
+holidays: venv  ## rewrite the public holidays of seeds/schedule_closures.csv for HOLIDAY_YEARS (own closures kept)
+	$(BIN)/ops-sla-holidays --years $(HOLIDAY_YEARS)
 
 build: venv  ## dbt build --full-refresh (every model, data test and unit test) on $OPS_SLA_RAW_DIR; saves its manifest to $OPS_SLA_STATE_DIR
 	mkdir -p "$$(dirname "$$OPS_SLA_DB")" "$${OPS_SLA_STATE_DIR:?}"

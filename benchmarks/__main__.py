@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.common import Context, Row, print_table
 
-SUITES = ("generator", "business_time", "build", "incremental")
+SUITES = ("generator", "business_time", "build", "incremental", "schedules")
 
 
 def main(argv: list[str] | None = None) -> int:

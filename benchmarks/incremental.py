@@ -31,7 +31,10 @@ from benchmarks.common import Context, Measured, Row
 from benchmarks.dbt_runs import daily, dbt, dbt_env, generate, run_results
 
 SUITE = "incremental"
-GOAL_RATIO = 0.25
+# issue 28: the daily run's cost above dbt's fixed cost grows with the day's data, not with the
+# history: (daily - smallest build) / (full - smallest build), 6 and 12 months of history
+GOAL_VARIABLE_6_MONTHS = 0.08
+GOAL_VARIABLE_12_MONTHS = 0.05
 REPEATS = 7
 
 
@@ -129,22 +132,25 @@ def run(ctx: Context) -> list[Row]:
 
     ratio = six.daily / six.full
     variable = (six.daily - floor) / (six.full - floor)
+    variable_year = (year.daily - year.floor) / (year.full - year.floor)
     return [
         Row(SUITE, f"daily run (dbt build --selector daily, {six.daily_nodes} nodes), wall, median of {REPEATS}",
             f"{six.daily:.1f} s", "", None, _spread(six.daily_all)),
         Row(SUITE, f"full build (--full-refresh, {six.full_nodes} nodes), wall, median of {REPEATS}",
             f"{six.full:.1f} s", "", None, _spread(six.full_all)),
-        Row(SUITE, "daily / full, wall", f"{ratio:.1%}", f"<= {GOAL_RATIO:.0%}", ratio <= GOAL_RATIO),
+        Row(SUITE, "daily / full, wall", f"{ratio:.1%}", "", None, "includes dbt's fixed cost"),
         Row(SUITE, "daily / full, dbt execution (run_results, last run)",
             f"{six.daily_exec:.1f} s / {six.full_exec:.1f} s = {six.daily_exec / six.full_exec:.0%}", "", None,
             "between the first and the last node"),
         Row(SUITE, f"smallest dbt build ({floor_nodes} nodes), wall, median of {REPEATS}", f"{floor:.1f} s", "",
             None, f"fixed cost of any dbt command = {floor / six.full:.0%} of the full build; "
             + _spread(six.floor_all)),
-        Row(SUITE, "daily / full, wall above that fixed cost", f"{six.daily - floor:.1f} s / {six.full - floor:.1f} s "
-            f"= {variable:.0%}", "", None, "the part that depends on the data"),
-        Row(SUITE, "the same on 12 months (600,000 cases): daily / full, wall",
-            f"{year.daily:.1f} s / {year.full:.1f} s = {year.daily / year.full:.0%}", "", None,
-            f"daily {_spread(year.daily_all)}; full {_spread(year.full_all)}; smallest build {year.floor:.1f} s "
-            "(not the goal: it is for 6 months)"),
+        Row(SUITE, "6 months: (daily - smallest) / (full - smallest)",
+            f"{six.daily - floor:.1f} s / {six.full - floor:.1f} s = {variable:.1%}",
+            f"<= {GOAL_VARIABLE_6_MONTHS:.0%}", variable <= GOAL_VARIABLE_6_MONTHS,
+            "the part that depends on the data"),
+        Row(SUITE, "12 months (600,000 cases): (daily - smallest) / (full - smallest)",
+            f"{year.daily - year.floor:.1f} s / {year.full - year.floor:.1f} s = {variable_year:.1%}",
+            f"<= {GOAL_VARIABLE_12_MONTHS:.0%}", variable_year <= GOAL_VARIABLE_12_MONTHS,
+            f"daily {_spread(year.daily_all)}; full {_spread(year.full_all)}; smallest {year.floor:.1f} s"),
     ]

@@ -95,7 +95,11 @@
 {%- endmacro %}
 
 {% macro duckdb__case_segment_at(ts, segments) -%}
-    coalesce(list_filter({{ segments }}, lambda s: s.starts_us <= epoch_us({{ ts }}))[-1], ({{ segments }})[1])
+    {#- most cases have one segment: no lambda for them -#}
+    (case
+        when len({{ segments }}) = 1 then ({{ segments }})[1]
+        else coalesce(list_filter({{ segments }}, lambda s: struct_extract(s, 'starts_us') <= epoch_us({{ ts }}))[-1], ({{ segments }})[1])
+    end)
 {%- endmacro %}
 
 {#- The case's business ordinal (microseconds) of instant `ts` in segment `segment` (a struct
@@ -139,7 +143,12 @@
 
 {% macro duckdb__case_instant_at_ordinal(ordinal_us, segments) -%}
     {%- set segment -%}
-        coalesce(list_filter({{ segments }}, lambda s: s.case_us_at_start <= ({{ ordinal_us }}))[-1], ({{ segments }})[1])
+        (case
+            when len({{ segments }}) = 1 then ({{ segments }})[1]
+            else coalesce(
+                list_filter({{ segments }}, lambda s: struct_extract(s, 'case_us_at_start') <= ({{ ordinal_us }}))[-1], ({{ segments }})[1]
+            )
+        end)
     {%- endset -%}
     {%- set local_us -%}(({{ ordinal_us }}) - ({{ segment }}).shift_us){%- endset -%}
     {%- set bucket_numbers -%}(select flatten(list(business_bucket_numbers order by schedule_number)) from {{ ref('int_business_time_index') }}){%- endset -%}

@@ -1,7 +1,9 @@
 {#- on-run-end hook: for each data test that failed or warned and keeps its failing rows
-    (store_failures) in a table with a `problem` column - the raw-file checks - print those
-    lines (at most 25 per test) after dbt's own summary, which gives only the count. The
-    rows are the test's own result, read from the table dbt names in its message. -#}
+    (store_failures) in a table with a `problem` column - the raw-file checks, the generic
+    tests on a team's export and the singular tests a team's data or settings can fail - print
+    those lines (at most 25 per test) after dbt's own summary, which gives only the count.
+    No list of tests: any such test is printed. The rows are the test's own result, read from
+    the table dbt names in its message. -#}
 {% macro report_failed_checks(results) %}
     {%- if execute -%}
         {%- for result in results

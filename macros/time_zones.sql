@@ -36,3 +36,12 @@
 {% macro after_file_date(date_expression) -%}
     {{ ops_sla.local_to_instant(date_expression ~ ' + 2') }}
 {%- endmacro %}
+
+{#- The instant before which a case intake is too early for the cases file filed under local
+    date `date_expression` (its intake_date folder): local midnight starting the day before
+    it. The day before is tolerated as the day after is (after_file_date): folders dated in
+    UTC put a team west of UTC's evening intakes under the next date (DECISIONLOG "Event
+    cleaning", rule 8). -#}
+{% macro before_file_date(date_expression) -%}
+    {{ ops_sla.local_to_instant(date_expression ~ ' - 1') }}
+{%- endmacro %}

@@ -78,14 +78,14 @@ select
     min(fixture_bounds.first_us) as first_bucket_us,
     count(*) as bucket_count,
     count(*) filter (where fixture_ordinals.is_business) as business_bucket_count,
+    cast(0 as bigint) as ordinal_base,
+    cast(0 as bigint) as bucket_number_base,
     list_append(
         list(cast(fixture_ordinals.business_seconds_before as bigint) order by fixture_ordinals.bucket_number),
         cast(900 * count(*) filter (where fixture_ordinals.is_business) as bigint)
     ) as ordinals,
     list(cast(fixture_ordinals.bucket_number as bigint) order by fixture_ordinals.bucket_number)
         filter (where fixture_ordinals.is_business) as business_bucket_numbers,
-    cast(0 as bigint) as ordinal_base,
-    cast(0 as bigint) as bucket_number_base,
     make_timestamptz(min(fixture_bounds.first_us)) as covers_from,
     make_timestamptz(min(fixture_bounds.end_us)) as covers_until
 

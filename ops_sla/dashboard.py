@@ -1,26 +1,31 @@
-"""The original dashboard's five components, rendered from the *published* marts.
+"""The original dashboard's five components, the by-team view and the at-risk panel, rendered from the *published*
+marts.
 
     python -m ops_sla.dashboard                                   # publish/ops_sla.duckdb -> publish/dashboard/
     python -m ops_sla.dashboard --db pub/ops_sla.duckdb --out pub/dashboard --scale 2
 
 Writes one PNG per chart (Altair + vl-convert, no browser needed) and `index.html`, a single
-self-contained page with all five charts: the Vega / Vega-Lite / vega-embed JavaScript and
+self-contained page with all seven charts: the Vega / Vega-Lite / vega-embed JavaScript and
 the chart data are inlined, so it works offline (no CDN). Chart titles state the finding,
 computed from the data (nothing hard-coded). The page's header gives the data's period
-(first and last intake date) and its as-of instant (mart data_as_of).
+(first and last intake date), its intake teams and its as-of instant (mart data_as_of).
 
 Any size of data publishes: a chart whose data is too small for it (fewer intake days than
 its 7-day window, no resolved case, no resolved Tier 3 case, no case a scenario applies to)
 is drawn as a placeholder that says so ("not enough data: needs ..., has ..."), and the
-others as usual.
+others as usual. The by-team chart of an export with one team (no team column: team
+`default`) is one line saying so: there is nothing to compare. So is the at-risk panel when no
+open case has a breach ahead or behind it ("No open case is at risk").
 
 | chart                    | mart                                            |
 |--------------------------|-------------------------------------------------|
 | sla_breach_trend         | sla_daily                                       |
-| resolution_tail_by_tier  | sla_by_tier_case_type (case_type = 'ALL'), case_sla (targets) |
+| resolution_tail_by_tier  | sla_by_tier_case_type (grain tier, all), case_sla (targets) |
 | breach_heatmap           | sla_by_tier_case_type                           |
-| tier3_stage_bottleneck   | driver_stage_durations (tier = 'TIER_3')        |
+| tier3_stage_bottleneck   | driver_stage_durations (grain tier, TIER_3)     |
 | scenario_impact          | scenario_results                                |
+| sla_by_team              | sla_by_team (grain = 'team' and 'all')          |
+| sla_at_risk_now          | sla_at_risk_queue, data_as_of                   |
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import duckdb
@@ -80,6 +87,11 @@ class NotEnoughData(Exception):
     def __init__(self, needs: str, has: str) -> None:
         self.needs, self.has = needs, has
         super().__init__(f"not enough data: needs {needs}, has {has}")
+
+
+class OneLine(Exception):
+    """The chart has nothing to show for this data, whatever its size (one team: nothing to compare
+    by team): drawn as this one line."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +170,7 @@ def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, TREND_SQL)
     if df["sla_b"].isna().all():
         raise NotEnoughData("a case with a known first-touch (SLA B) outcome", "none")
-    overall = _df(con, "select * from marts.sla_by_tier_case_type where tier = 'ALL' and case_type = 'ALL'").iloc[0]
+    overall = _df(con, "select * from marts.sla_by_tier_case_type where grain = 'all'").iloc[0]
     # SLA A rates of still-open cohorts count only the quick resolutions: not drawn
     df.loc[df["censored"], ["sla_a_incl", "sla_a_paused"]] = None
     long = df.melt(id_vars=["day", "censored"], value_vars=list(TREND_SERIES), var_name="series", value_name="rate")
@@ -214,7 +226,8 @@ def trend_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
 # --- (b) resolution tail by tier -------------------------------------------------------------
 
 TAIL_SQL = """
-select s.tier, p.policy, p.percentile, p.minutes, t.target
+select s.tier, s.grain, p.policy, p.percentile, p.minutes,
+       case when s.grain = 'all' then a.target else t.target end as target
 from marts.sla_by_tier_case_type s
 cross join lateral (
     values ('including_wait', 'p50', s.sla_a_p50_business_minutes_including_wait),
@@ -226,10 +239,10 @@ cross join lateral (
 ) as p(policy, percentile, minutes)
 left join (
     select tier, max(sla_a_target_minutes) as target from marts.case_sla group by tier
-    union all
-    select 'ALL', max(sla_a_target_minutes) from marts.case_sla
-) t using (tier)
-where s.case_type = 'ALL'
+) t on s.grain = 'tier' and t.tier = s.tier
+cross join (select max(sla_a_target_minutes) as target from marts.case_sla) a
+-- one row per tier and the roll-up over every tier (grain all), all case types
+where s.grain in ('tier', 'all')
 order by s.tier, p.policy, p.percentile
 """
 
@@ -257,7 +270,8 @@ def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale) -> alt.LayerC
 
 def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     df = _df(con, TAIL_SQL)
-    p95 = df[(df["percentile"] == "p95") & (df["tier"] != "ALL")].dropna(subset=["minutes"])
+    grain = df.pop("grain")  # which rows are roll-ups; not drawn
+    p95 = df[(df["percentile"] == "p95") & (grain == "tier")].dropna(subset=["minutes"])
     if p95.empty:
         resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
         raise NotEnoughData("1 resolved case", f"{resolved}")
@@ -280,7 +294,7 @@ def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
 # --- (c) tier x case-type heatmap ------------------------------------------------------------
 
 HEATMAP_SQL = """
-select tier, case_type, resolved_cases, policy, rate
+select tier, case_type, grain, is_rollup, resolved_cases, policy, rate
 from marts.sla_by_tier_case_type
 cross join lateral (
     values ('including_wait', sla_a_breach_rate_including_wait),
@@ -313,13 +327,14 @@ def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold
 def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
     # a cell without resolved cases has no rate: left empty (not drawn as 0 %)
     df = _df(con, HEATMAP_SQL).dropna(subset=["rate"])
-    cells = df[(df["tier"] != "ALL") & (df["case_type"] != "ALL")]
+    grain, is_rollup = df.pop("grain"), df.pop("is_rollup")  # which rows are roll-ups; not drawn
+    cells = df[~is_rollup]
     if cells.empty:
         resolved = _count(con, "select count(*) from marts.case_sla where first_resolution_ts_local is not null")
         raise NotEnoughData("1 resolved case", f"{resolved}")
     incl = cells[cells["policy"] == "including_wait"].set_index(["tier", "case_type"])["rate"]
     paused = cells[cells["policy"] == "paused_wait"].set_index(["tier", "case_type"])["rate"]
-    overall = df[(df["tier"] == "ALL") & (df["case_type"] == "ALL")].set_index("policy")["rate"]
+    overall = df[grain == "all"].set_index("policy")["rate"]
     worst = incl.idxmax()
     best = incl.idxmin()
     title = (f"{worst[0].replace('_', ' ').title()} {worst[1].replace('_', ' ').lower()} cases breach SLA A most: "
@@ -343,7 +358,7 @@ select stage_order, stage, resolved_cases, p50_business_minutes as p50, p90_busi
        p95_business_minutes as p95, p95_business_minutes_excluding_wait as p95_excl,
        share_of_sla_a_minutes as share, is_bottleneck
 from marts.driver_stage_durations
-where tier = 'TIER_3'
+where grain = 'tier' and tier = 'TIER_3'
 order by stage_order
 """
 
@@ -462,6 +477,207 @@ def scenario_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
             .properties(title=_title(title, subtitle)))
 
 
+# --- (f) SLA by intake team ------------------------------------------------------------------
+
+TEAM_SQL = """
+select grain, team_name, cases, handed_off_cases, handed_off_cases / cases as handed_off_share,
+       sla_a_breach_rate_including_wait, sla_a_breach_rate_paused_wait, sla_b_breach_rate
+from marts.sla_by_team
+where grain in ('team', 'all')
+order by grain = 'all', cases desc, team_name
+"""
+TEAM_RATES = {"sla_a_breach_rate_including_wait": "SLA A, customer wait counted",
+              "sla_a_breach_rate_paused_wait": "SLA A, clock paused in wait",
+              "sla_b_breach_rate": "SLA B first touch"}
+TEAM_PANEL_WIDTH = 150
+
+
+def _team_rate_panel(teams: pd.DataFrame, overall: pd.Series, column: str, y: alt.Y, x_max: float,
+                     color: str) -> alt.LayerChart:
+    data = pd.DataFrame({"team_name": teams["team_name"], "rate": teams[column].fillna(0.0),
+                         "label": teams[column].map(lambda r: _rate(r, 1))})
+    x = alt.X("rate:Q", title=None, scale=alt.Scale(domain=[0, x_max], nice=False),
+              axis=alt.Axis(format=".0%", tickCount=3))
+    bars = alt.Chart(data).mark_bar(height=18, color=color).encode(
+        x=x, y=y, tooltip=["team_name:N", alt.Tooltip("label:N", title=TEAM_RATES[column])])
+    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11).encode(x="rate:Q", y=y, text="label:N")
+    layers = [bars, text]
+    if not pd.isna(overall[column]):  # all teams: behind the bars
+        rule = alt.Chart(pd.DataFrame({"rate": [overall[column]]})).mark_rule(color="#222", strokeDash=[4, 3]).encode(
+            x="rate:Q", tooltip=[alt.Tooltip("rate:Q", title="all teams", format=".1%")])
+        layers.insert(0, rule)
+    return alt.layer(*layers).properties(width=TEAM_PANEL_WIDTH, height=HEIGHT - 60,
+                                         title=alt.Title(TEAM_RATES[column], fontSize=13))
+
+
+def team_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    df = _df(con, TEAM_SQL)
+    teams = df[df["grain"] == "team"]
+    if len(teams) == 1:
+        only = teams.iloc[0]
+        raise OneLine(f"This export has one team, {only.team_name}, with {int(only.cases):,} cases: "
+                      "there is nothing to compare by team.")
+    rated = teams.dropna(subset=["sla_a_breach_rate_including_wait"])
+    if rated.empty:
+        raise NotEnoughData("1 resolved case", "0")
+    overall = df[df["grain"] == "all"].iloc[0]
+    worst = rated.loc[rated["sla_a_breach_rate_including_wait"].idxmax()]
+    title = (f"{worst.team_name} breaches SLA A most: {_pct(worst.sla_a_breach_rate_including_wait)} of its resolved "
+             f"cases vs {_pct(overall.sla_a_breach_rate_including_wait)} across {len(teams)} teams")
+    if worst.sla_a_breach_rate_including_wait == 0:
+        title = f"No resolved case of the {len(teams)} teams has breached SLA A"
+    most_handed = teams.loc[teams["handed_off_share"].idxmax()]
+    subtitle = ["By the team owning the case at intake; business time follows the owning team's schedule across "
+                "hand-offs. Dashed line: all teams. Tier mixes differ (grain team_tier splits them).",
+                f"{int(overall.handed_off_cases):,} of {int(overall.cases):,} cases "
+                f"({_pct(overall.handed_off_share)}) were handed off at least once, "
+                f"{most_handed.team_name}'s most often ({_pct(most_handed.handed_off_share)})."]
+    order = teams["team_name"].tolist()
+    y = alt.Y("team_name:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=180))
+    no_y = alt.Y("team_name:N", title=None, sort=order, axis=None)
+    sla_a_max = float(teams[["sla_a_breach_rate_including_wait", "sla_a_breach_rate_paused_wait"]].max().max())
+    sla_a_max = max(sla_a_max, 0.01) * 1.45  # room for the labels
+    sla_b_max = max(float(teams["sla_b_breach_rate"].fillna(0).max()), 0.01) * 1.45
+    panels = [
+        _team_rate_panel(teams, overall, "sla_a_breach_rate_including_wait", y, sla_a_max, COLORS["incl"]),
+        _team_rate_panel(teams, overall, "sla_a_breach_rate_paused_wait", no_y, sla_a_max, COLORS["paused"]),
+        _team_rate_panel(teams, overall, "sla_b_breach_rate", no_y, sla_b_max, COLORS["sla_b"]),
+    ]
+    cases = teams.assign(label=teams["cases"].map("{:,}".format) + teams["handed_off_share"].map(" ({:.0%})".format))
+    x_cases = alt.X("cases:Q", title=None, scale=alt.Scale(domain=[0, float(teams["cases"].max()) * 1.6], nice=False),
+                    axis=alt.Axis(tickCount=3, format="~s"))
+    tooltip = ["team_name:N", alt.Tooltip("cases:Q", format=","), alt.Tooltip("handed_off_cases:Q", format=","),
+               alt.Tooltip("handed_off_share:Q", title="share handed off", format=".1%")]
+    all_cases = alt.Chart(cases).mark_bar(height=18, color=COLORS["muted"]).encode(x=x_cases, y=no_y,
+                                                                                    tooltip=tooltip)
+    handed = alt.Chart(cases).mark_bar(height=18, color=COLORS["incl"]).encode(x="handed_off_cases:Q", y=no_y,
+                                                                                tooltip=tooltip)
+    text = alt.Chart(cases).mark_text(align="left", dx=4, fontSize=11).encode(x="cases:Q", y=no_y, text="label:N")
+    panels.append(alt.layer(all_cases, handed, text).properties(
+        width=TEAM_PANEL_WIDTH + 30, height=HEIGHT - 60,
+        title=alt.Title("Cases (dark: handed off)", fontSize=13)))
+    return alt.hconcat(*panels, spacing=14).properties(title=_title(title, subtitle))
+
+
+# --- (g) at risk now -------------------------------------------------------------------------
+
+# the bands of sla_at_risk_queue, in risk_band_order, with their labels and colours
+RISK_BANDS = {"already_breached": ("Already breached", COLORS["alert"]),
+              "within_2_business_hours": ("Within 2 business hours", COLORS["sla_b"]),
+              "today": ("Later today", "#f2c14e"),
+              "later": ("After today", COLORS["muted"])}
+CLOCK_LABELS = {"sla_b": "SLA B first touch", "sla_a_including_wait": "SLA A, wait counted",
+                "sla_a_paused_wait": "SLA A, paused in wait"}
+AT_RISK_ROWS = 10  # the next cases listed, in breach order
+AT_RISK_BANDS_SQL = """
+select risk_band, count(*) as cases from marts.sla_at_risk_queue group by risk_band
+"""
+AT_RISK_NEXT_SQL = f"""
+select queue_position, case_id, tier, owner_team_id, owner_time_zone, next_breach_sla_clock, clock_status,
+       risk_band, business_minutes_to_breach, breach_ts_utc, breach_ts_owner_local
+from marts.sla_at_risk_queue
+order by queue_position
+limit {AT_RISK_ROWS}
+"""
+# the table's columns: (heading, field, x of the column's anchor in px, text alignment)
+AT_RISK_COLUMNS = (("#", "position", 36, "right"), ("Case", "case_id", 46, "left"), ("Tier", "tier", 178, "left"),
+                   ("Owner team", "owner_team_id", 240, "left"), ("Next breach of", "clock", 370, "left"),
+                   ("Business min to breach", "to_breach", 646, "right"),
+                   ("Breach (owner's clock)", "breach", 662, "left"))
+
+
+def minutes_to_breach(minutes: float) -> str:
+    """Business minutes to the breach, or how long past it once breached (negative)."""
+    return f"{-minutes:,.0f} past" if minutes < 0 else f"{minutes:,.0f} left"
+
+
+def breach_instant(utc: datetime, zone: str | None) -> str:
+    """The breach instant on the owner's wall clock, with the zone's abbreviation at that instant."""
+    if not zone:
+        return f"{utc:%a %Y-%m-%d %H:%M} UTC"
+    local = pd.Timestamp(utc).tz_localize("UTC").tz_convert(ZoneInfo(zone))
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def at_risk_numbers(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], pd.DataFrame]:
+    """The panel's numbers: open cases per band (every band, 0 when none) and the next cases in
+    breach order, formatted as drawn."""
+    counts = dict(con.execute(AT_RISK_BANDS_SQL).fetchall())
+    bands = {band: int(counts.get(band, 0)) for band in RISK_BANDS}
+    rows = _df(con, AT_RISK_NEXT_SQL)
+    rows["position"] = rows["queue_position"].map(str)
+    rows["clock"] = rows["next_breach_sla_clock"].map(CLOCK_LABELS).fillna(rows["next_breach_sla_clock"])
+    rows.loc[rows["clock_status"] == "paused", "clock"] += " (paused)"
+    rows["to_breach"] = rows["business_minutes_to_breach"].map(minutes_to_breach)
+    rows["breach"] = [breach_instant(utc, zone) for utc, zone in zip(rows["breach_ts_utc"], rows["owner_time_zone"],
+                                                                      strict=True)]
+    rows["owner_team_id"] = rows["owner_team_id"].fillna("(none)")
+    return bands, rows
+
+
+def at_risk_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
+    bands, rows = at_risk_numbers(con)
+    as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+    as_of_text = f"{as_of:%Y-%m-%d %H:%M} {zone}"
+    total = sum(bands.values())
+    if total == 0:
+        open_cases = _count(con, "select count(*) from marts.case_sla where case_status = 'open'")
+        why = ("no case is open" if open_cases == 0 else
+               f"none of the {open_cases:,} open case{'s' if open_cases != 1 else ''} has an SLA clock "
+               "running or past its target")
+        raise OneLine(f"No open case is at risk as of {as_of_text}: {why}.")
+    breached, soon, today = bands["already_breached"], bands["within_2_business_hours"], bands["today"]
+    title = (f"{breached:,} open case{'s have' if breached != 1 else ' has'} already breached; "
+             f"{soon:,} more breach{'es' if soon == 1 else ''} within 2 business hours, {today:,} later today")
+    if breached + soon + today == 0:
+        first = rows.iloc[0]
+        title = f"No open case has breached or breaches today; the next breach is {first.case_id}'s, {first.breach}"
+    subtitle = [f"Open cases as of {as_of_text} by their next breach across SLA B and both SLA A clocks "
+                f"({total:,} with a breach ahead or behind them).",
+                "'Today' ends at midnight on the owner team's clock. "
+                f"The next {min(AT_RISK_ROWS, total)} in breach order below; minutes are business minutes of the "
+                "owning schedule."]
+    labels = [label for label, _ in RISK_BANDS.values()]
+    color = alt.Color("label:N", legend=None, scale=alt.Scale(domain=labels,
+                                                              range=[c for _, c in RISK_BANDS.values()]))
+    tiles = pd.DataFrame({"label": labels, "cases": [bands[b] for b in RISK_BANDS],
+                          "count": [f"{bands[b]:,}" for b in RISK_BANDS]})
+    tile_x = alt.X("label:N", sort=labels, title=None, axis=None, scale=alt.Scale(paddingInner=0.06))
+    tile = alt.Chart(tiles).mark_rect(cornerRadius=4).encode(
+        x=tile_x, color=color, tooltip=[alt.Tooltip("label:N", title="band"), alt.Tooltip("cases:Q", format=",")])
+    # dark text on the light tiles (today, later), white on the others
+    ink = alt.condition(alt.FieldOneOfPredicate(field="label", oneOf=labels[:2]), alt.value("white"),
+                        alt.value("#222"))
+    number = alt.Chart(tiles).mark_text(fontSize=26, fontWeight="bold", baseline="middle", dy=-9).encode(
+        x=tile_x, y=alt.value(28), text="count:N", color=ink)
+    name = alt.Chart(tiles).mark_text(fontSize=12, baseline="middle", dy=14).encode(
+        x=tile_x, y=alt.value(28), text="label:N", color=ink)
+    counts = alt.layer(tile, number, name).properties(width=WIDTH, height=56)
+
+    row_y = alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(AT_RISK_ROWS + 1))))
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, WIDTH], nice=False, zero=True))
+    cells = pd.DataFrame([{"row": i, "x": x_px, "text": str(getattr(r, field)), "align": align}
+                          for i, r in enumerate(rows.itertuples(), start=1)
+                          for _, field, x_px, align in AT_RISK_COLUMNS])
+    heads = pd.DataFrame([{"row": 0, "x": x_px, "text": heading, "align": align}
+                          for heading, _, x_px, align in AT_RISK_COLUMNS])
+    layers = []
+    for frame, weight in ((heads, "bold"), (cells, "normal")):
+        for align in ("left", "right"):
+            part = frame[frame["align"] == align]
+            layers.append(alt.Chart(part).mark_text(align=align, baseline="middle", fontSize=12,
+                                                    fontWeight=weight, color="#222").encode(x=x, y=row_y,
+                                                                                            text="text:N"))
+    marks = rows.assign(row=range(1, len(rows) + 1), x=6, label=rows["risk_band"].map(
+        {band: label for band, (label, _) in RISK_BANDS.items()}))
+    dots = alt.Chart(marks).mark_square(size=90).encode(
+        x=x, y=row_y, color=color,
+        tooltip=["case_id:N", alt.Tooltip("label:N", title="band"),
+                 alt.Tooltip("business_minutes_to_breach:Q", title="business minutes to breach", format=",.1f")])
+    table = alt.layer(dots, *layers).properties(width=WIDTH, height=19 * (AT_RISK_ROWS + 1))
+    return alt.vconcat(counts, table, spacing=12).properties(title=_title(title, subtitle))
+
+
 CHARTS: tuple[ChartDef, ...] = (
     ChartDef("sla_breach_trend", "sla_daily",
              "Daily SLA breach trend by intake date for both SLAs and both SLA A customer-wait policies.",
@@ -474,6 +690,10 @@ CHARTS: tuple[ChartDef, ...] = (
              "Where Tier 3 time goes: stage durations, bottleneck highlighted.", stages_chart),
     ChartDef("scenario_impact", "scenario_results",
              "What-if scenarios: hours saved and SLA A breaches avoided.", scenario_chart),
+    ChartDef("sla_by_team", "sla_by_team",
+             "SLA A and SLA B breach rates by intake team, cases and the share handed off.", team_chart),
+    ChartDef("sla_at_risk_now", "sla_at_risk_queue",
+             "At risk now: open cases by their next SLA breach, and the next cases to breach.", at_risk_chart),
 )
 
 
@@ -499,11 +719,23 @@ def placeholder_chart(chart: ChartDef, short: NotEnoughData) -> alt.TopLevelMixi
     return lines.properties(width=WIDTH, height=90, title=title, usermeta={PLACEHOLDER_KEY: str(short)})
 
 
+NOTE_KEY = "ops_sla_one_line"
+
+
+def one_line_chart(line: OneLine) -> alt.TopLevelMixin:
+    """The chart's place as one line of text (also in the spec's usermeta)."""
+    text = alt.Chart(pd.DataFrame({"line": [str(line)]})).mark_text(align="left", fontSize=14, color="#444").encode(
+        x=alt.value(0), text="line:N")
+    return text.properties(width=WIDTH, height=20, usermeta={NOTE_KEY: str(line)})
+
+
 def chart_spec(chart: ChartDef, con: duckdb.DuckDBPyConnection) -> dict:
     try:
         built = chart.build(con)
     except NotEnoughData as short:
         built = placeholder_chart(chart, short)
+    except OneLine as line:
+        built = one_line_chart(line)
     return built.configure(**CONFIG).to_dict()
 
 
@@ -517,18 +749,26 @@ def not_enough_data(spec: dict) -> str | None:
     return spec.get("usermeta", {}).get(PLACEHOLDER_KEY)
 
 
+def one_line(spec: dict) -> str | None:
+    """The line drawn instead of the chart when it has nothing to show (one team, no case at risk), else None."""
+    return spec.get("usermeta", {}).get(NOTE_KEY)
+
+
 @dataclass(frozen=True)
 class DataPeriod:
     first_intake: str
     last_intake: str
     intake_days: int
     cases: int
+    teams: int
     as_of: str
     time_zone: str
 
     def describe(self) -> str:
         days = f"{self.intake_days} intake day{'s' if self.intake_days != 1 else ''}"
-        return (f"Data: cases with intake {self.first_intake} to {self.last_intake} ({days}, {self.cases:,} cases), "
+        teams = f"{self.teams} intake team{'s' if self.teams != 1 else ''}"
+        return (f"Data: cases with intake {self.first_intake} to {self.last_intake} "
+                f"({days}, {self.cases:,} cases, {teams}), "
                 f"as of {self.as_of} {self.time_zone} (open cases are measured up to it).")
 
 
@@ -539,7 +779,9 @@ def data_period(db: Path) -> DataPeriod:
             "select min(intake_date_local), max(intake_date_local), count(*), sum(cases_opened) "
             "from marts.sla_daily").fetchone()
         as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+        teams = _count(con, "select count(*) from marts.sla_by_team where grain = 'team'")
     return DataPeriod(first_intake=str(first), last_intake=str(last), intake_days=int(days), cases=int(cases or 0),
+                      teams=teams,
                       as_of=f"{as_of:%Y-%m-%d %H:%M}", time_zone=str(zone))
 
 
@@ -580,8 +822,9 @@ td, th { border: 1px solid #dde1e6; padding: 3px 8px; text-align: left; }
 def render_html(specs: dict[str, dict], bundle: str, meta: dict, period: DataPeriod) -> str:
     sections, scripts = [], []
     for i, chart in enumerate(CHARTS, start=1):
-        short = not_enough_data(specs[chart.name])
-        flag = f' data-not-enough-data="{html.escape(short)}"' if short else ""
+        short, line = not_enough_data(specs[chart.name]), one_line(specs[chart.name])
+        flag = (f' data-not-enough-data="{html.escape(short)}"' if short else
+                f' data-one-line="{html.escape(line)}"' if line else "")
         sections.append(
             f'<section id="{chart.name}"{flag}><h2>{i}. {html.escape(chart.caption)} '
             f'<small>(mart <code>{chart.mart}</code>)</small></h2>'
@@ -622,6 +865,8 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
         short = not_enough_data(spec)
         if short:
             print(f"dashboard: {name}: {short} (drawn as a placeholder saying so)")
+        if one_line(spec):
+            print(f"dashboard: {name}: {one_line(spec)} (drawn as this line)")
     out.mkdir(parents=True, exist_ok=True)
     version = vl_version()
     kwargs = {"vl_version": version} if version else {}
@@ -642,7 +887,7 @@ def write_dashboard(db: Path, out: Path, scale: float = 1.0) -> list[Path]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ops_sla.dashboard",
-        description="Render the five dashboard charts from the published marts to PNG and one offline HTML page.")
+        description="Render the seven dashboard charts from the published marts to PNG and one offline HTML page.")
     parser.add_argument("--db", type=Path, default=None,
                         help=f"published DuckDB file (default: $OPS_SLA_PUBLISH_DIR/{PUBLISHED_NAME})")
     parser.add_argument("--out", type=Path, default=None,

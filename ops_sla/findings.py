@@ -41,20 +41,22 @@ def _num(x: float | None, digits: int = 0) -> str:
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    # roll-up rows by the marts' grain column, not by 'ALL' in a key (the Tier 1-3 figures
+    # are the original analysis' tiers, compared by name)
     tiers = dict(con.execute(
-        "select tier, sla_a_breach_rate_including_wait from marts.sla_by_tier_case_type where case_type = 'ALL'"
+        "select tier, sla_a_breach_rate_including_wait from marts.sla_by_tier_case_type where grain = 'tier'"
     ).fetchall())
     overall = con.execute(
         "select sla_a_breach_rate_including_wait, sla_a_breach_rate_paused_wait, resolved_cases, cases "
-        "from marts.sla_by_tier_case_type where tier = 'ALL' and case_type = 'ALL'"
+        "from marts.sla_by_tier_case_type where grain = 'all'"
     ).fetchone()
     t3_p95 = con.execute(
         "select sla_a_p95_business_minutes_including_wait from marts.sla_by_tier_case_type "
-        "where tier = 'TIER_3' and case_type = 'ALL'"
+        "where grain = 'tier' and tier = 'TIER_3'"
     ).fetchone()[0]
     bottleneck = con.execute(
         "select stage, p95_business_minutes from marts.driver_stage_durations "
-        "where tier = 'TIER_3' and is_bottleneck"
+        "where grain = 'tier' and tier = 'TIER_3' and is_bottleneck"
     ).fetchone()
     scen = {r[0]: r[1:] for r in con.execute(
         "select scenario_id, eligible_cases, breaches_before_including_wait, breaches_avoided_including_wait, "

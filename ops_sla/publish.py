@@ -47,7 +47,7 @@ PUBLISHED_SCHEMAS = (MART_SCHEMA, REFERENCE_SCHEMA)
 # older Tableau install's DuckDB JDBC driver opens it; the warehouse dbt writes is DuckDB 2.0's
 STORAGE_VERSION = "v1.0.0"
 # the Tableau-facing marts (docs/tableau.md); any other table in schema marts is published too
-CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "driver_stage_durations",
+CORE_MARTS = ("case_sla", "sla_daily", "sla_by_tier_case_type", "sla_by_team", "driver_stage_durations",
               "congestion_daily", "scenario_results")
 PUBLISHED_NAME = "ops_sla.duckdb"
 MANIFEST_NAME = "manifest.json"

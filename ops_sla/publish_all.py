@@ -8,7 +8,7 @@ Runs, in order and stopping at the first failure:
                          log), write the marts and reference seeds of $OPS_SLA_DB as tables
                          to $OPS_SLA_PUBLISH_DIR/ops_sla.duckdb, swapped in atomically (+ manifest.json)
   2. ops_sla.extracts  - every mart as .hyper and .csv under $OPS_SLA_PUBLISH_DIR/extracts/
-  3. ops_sla.dashboard - five PNGs and index.html under $OPS_SLA_PUBLISH_DIR/dashboard/
+  3. ops_sla.dashboard - six PNGs and index.html under $OPS_SLA_PUBLISH_DIR/dashboard/
 Steps 2 and 3 read the published file, never the one dbt writes. A refused publish (exit 1)
 leaves everything previously published as it was.
 """

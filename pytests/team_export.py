@@ -64,6 +64,13 @@ def _instant(text: str) -> dt.datetime | None:
 _UTC_US = pa.timestamp("us", tz="UTC")
 
 
+def _team_ids(rows: list[dict[str, str]]) -> dict[str, pa.Array]:
+    """The optional column team_id (empty: NULL) when the hand-written rows have it."""
+    if rows and "team_id" in rows[0]:
+        return {"team_id": pa.array([r["team_id"] or None for r in rows], pa.string())}
+    return {}
+
+
 def cases_table(rows: list[dict[str, str]]) -> pa.Table:
     return pa.table({
         "case_id": pa.array([r["case_id"] for r in rows], pa.string()),
@@ -71,6 +78,7 @@ def cases_table(rows: list[dict[str, str]]) -> pa.Table:
         "case_type": pa.array([r["case_type"] for r in rows], pa.string()),
         "tier": pa.array([r["tier"] for r in rows], pa.string()),
         "team_tz": pa.array([r["team_tz"] for r in rows], pa.string()),
+        **_team_ids(rows),
     })
 
 
@@ -81,6 +89,7 @@ def events_table(rows: list[dict[str, str]]) -> pa.Table:
         "status": pa.array([r["status"] for r in rows], pa.string()),
         "event_ts": pa.array([_instant(r["event_ts"]) for r in rows], _UTC_US),
         "ingestion_ts": pa.array([_instant(r["ingestion_ts"]) for r in rows], _UTC_US),
+        **_team_ids(rows),
     })
 
 

@@ -189,7 +189,8 @@ def assert_stopped_early(b: Build, test: str, *expected: str, loaded: bool = Fal
         clocks = ("intermediate.int_case_milestones", "intermediate.int_case_sla")
         assert not [m for m in built if m.startswith("marts.") or m in clocks], built
     else:
-        assert set(built) <= {"raw.raw_file_listing", "raw.raw_file_inventory"}, built
+        # int_schedules is a view of the seeds and vars: it reads no raw file
+        assert set(built) <= {"raw.raw_file_listing", "raw.raw_file_inventory", "intermediate.int_schedules"}, built
 
 
 def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> None:
@@ -649,6 +650,32 @@ def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tm
     )
 
 
+def test_case_filed_far_from_its_intake_date_fails_naming_file_row_case_and_dates(raw: Path, tmp_path: Path) -> None:
+    """A case filed under an intake_date months after its intake (a late delivery filed under
+    the day it was sent, or a wrong stamp) would open a day months back in every mart and ask
+    for staffing nobody delivered: the build stops at the raw check, naming the file, the row,
+    the case, both dates and the fix. The day before the folder's date is tolerated (folders
+    dated in UTC put Los Angeles' evening intakes under the next date), and so is a case
+    delivered again under a later date (a re-delivery: its first copy is filed under its own)."""
+    case_ids = read(raw, CASES)["case_id"].to_pylist()
+    set_rows(raw, CASES, {0: {"intake_ts": _utc(2025, 6, 2, 16)},        # 09:00 in Los Angeles, June 2
+                          1: {"intake_ts": _utc(2025, 10, 15, 3, 30)}})  # 20:30 in Los Angeles, Oct 14
+    earlier = "cases/intake_date=2025-10-02/part-0.parquet"
+    redelivered = CASES.replace("part-0", "part-1")
+    write(raw, redelivered, read(raw, earlier).slice(0, 1))
+    b = build(raw, tmp_path)
+    assert_stopped_early(
+        b, "raw_case_not_measurable",
+        f"{CASES} row 0: column intake_ts is before the day preceding the file's intake_date ({DAY}) "
+        f"(value: 2025-06-02 16:00:00+00): case {case_ids[0]} opened on 2025-06-02 (America/Los_Angeles), "
+        f"135 days before its folder's date {DAY} - file the case under cases/intake_date=2025-06-02/ "
+        "(in a new file), or fix its intake_ts, and re-deliver it",
+        loaded=True,
+    )
+    assert f"{CASES} row 1:" not in b.output and redelivered not in b.output, b.output[-4000:]
+    assert "FAIL 1 raw_case_not_measurable" in b.output, b.output[-4000:]
+
+
 def test_event_ingested_in_2100_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
     """A plausible event time but an ingestion time beyond the calendar: the row is
     implausible as a whole - quarantined, and it does not become the data's as-of instant."""
@@ -792,6 +819,20 @@ def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_
         "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
         "extend calendar_dim", loaded=True,
     )
+
+
+def test_as_of_outside_the_calendar_fails_naming_it(generated: Path, tmp_path: Path) -> None:
+    """An as-of instant the business calendar does not cover (var as_of past calendar_dim's last
+    date) leaves open cases without a clock: the build fails at assert_calendar_covers_data,
+    whose printed rows name the instant, its local date, the calendar's dates and what to do
+    (not a bare count)."""
+    b = build(generated, tmp_path, "--vars", '{as_of: "2027-02-01 10:00"}')
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "Failure in assert_calendar_covers_data (1 rows in " in b.output, b.output[-4000:]
+    assert ("- var as_of (2027-02-01 10:00) is 2027-02-01 18:00:00+00 (local date 2027-02-01 in America/Los_Angeles),"
+            " outside the business calendar (calendar_dim as loaded: 2024-12-01..2026-12-31) - set var as_of inside"
+            " the calendar, or deliver calendar_dim rows up to 2027-02-01 (then `make build`)") in b.output, \
+        b.output[-4000:]
 
 
 def test_every_file_under_the_raw_folder_is_loaded_or_named(raw: Path, tmp_path: Path) -> None:

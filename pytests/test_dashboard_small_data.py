@@ -4,7 +4,8 @@ What `make build` + `make publish` do (a full build, then ops-sla-publish: the p
 file, the extracts, the dashboard), and for three days what `make daily` does (two days
 appended, the daily run, publish). A chart whose data is too small for it is drawn as a
 placeholder that says what it needs and has; the page's header gives the data's period and
-its as-of instant.
+its as-of instant. The at-risk panel holds the numbers of `sla_at_risk_queue`, or says in one
+line that no open case is at risk.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from browser import dump_dom, read_png
@@ -87,10 +89,13 @@ def test_everything_is_published(published: Published) -> None:
     assert any(extracts.glob("hyper/*.hyper")) and any(extracts.glob("csv/*.csv"))
     folder = published.out / "dashboard"
     assert sorted(p.stem for p in folder.glob("*.png")) == sorted(CHART_NAMES)
+    specs = dashboard.build_specs(published.db)
     for name in CHART_NAMES:
         pixels = read_png(folder / f"{name}.png")
         height, width = pixels.shape[:2]
-        assert 750 <= width <= 1000 and 100 <= height <= 480, (name, width, height)
+        # the by-team chart of one team is one line (so is the at-risk panel with no case at risk)
+        low = 40 if dashboard.one_line(specs[name]) else 100
+        assert 750 <= width <= 1000 and low <= height <= 480, (name, width, height)
         # not blank: text or marks on the white background
         assert float((pixels[..., :3].min(axis=-1) < 200).mean()) > 0.003, f"{name}.png is blank"
     assert published.page.is_file()
@@ -123,6 +128,8 @@ def test_a_chart_with_too_little_data_says_so(published: Published) -> None:
     specs = dashboard.build_specs(published.db)
     assert {name: dashboard.not_enough_data(spec) for name, spec in specs.items()
             if dashboard.not_enough_data(spec)} == expected
+    # one team (the default): the by-team chart is one line, whatever the size of the data
+    assert dashboard.one_line(specs["sla_by_team"]).startswith("This export has one team, ")
     for name, message in expected.items():
         assert f"dashboard: {name}: {message}" in published.stdout, published.stdout
         assert specs[name]["title"]["text"] == "Not enough data for this chart yet"
@@ -144,7 +151,8 @@ def test_header_shows_the_period_and_the_as_of_instant(published: Published) -> 
     assert str(first) == "2025-10-01" and str(last) == f"2025-10-0{published.intake_days}"
     days = "1 intake day" if published.intake_days == 1 else f"{published.intake_days} intake days"
     header = re.search(r"<header>(.*?)</header>", published.page.read_text(), re.S).group(1)
-    assert (f"cases with intake {first} to {last} ({days}, {cases:,} cases), as of {as_of:%Y-%m-%d %H:%M} {zone}"
+    assert (f"cases with intake {first} to {last} ({days}, {cases:,} cases, 1 intake team), "
+            f"as of {as_of:%Y-%m-%d %H:%M} {zone}"
             in html.unescape(header)), header
 
 
@@ -178,3 +186,72 @@ def test_dashboard_alone_on_the_one_day_file(small_exports: dict[int, Published]
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "sla_breach_trend: not enough data: needs 7 intake days (one 7-day window), has 1" in proc.stdout
     assert len(list((tmp_path / "dashboard").glob("*.png"))) == len(CHART_NAMES)
+
+
+# --- the at-risk panel -------------------------------------------------------------------------
+
+AT_RISK = "sla_at_risk_now"
+
+
+def _records(spec: dict, key: str) -> list[dict]:
+    """The rows of the spec's inline datasets that have field `key`."""
+    return [row for rows in spec["datasets"].values() for row in rows if key in row]
+
+
+def test_at_risk_panel_is_the_queue(published: Published) -> None:
+    """Open cases per band and the next cases in breach order, as drawn, equal the mart's."""
+    with pub.connect_read_only(published.db) as con:
+        bands = dict(con.execute("select risk_band, count(*) from marts.sla_at_risk_queue group by all").fetchall())
+        queue = con.execute("select * from marts.sla_at_risk_queue order by queue_position").df()
+        as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+    spec = dashboard.build_specs(published.db)[AT_RISK]
+    if queue.empty:  # nothing at risk: one line, no chart
+        assert dashboard.one_line(spec).startswith(f"No open case is at risk as of {as_of:%Y-%m-%d %H:%M} {zone}: ")
+        return
+    assert dashboard.one_line(spec) is None and dashboard.not_enough_data(spec) is None
+    # the four tiles: every band, 0 when the queue has none in it
+    labels = {band: label for band, (label, _) in dashboard.RISK_BANDS.items()}
+    tiles = {row["label"]: row["count"] for row in _records(spec, "count")}
+    assert tiles == {labels[band]: f"{bands.get(band, 0):,}" for band in labels}
+    breached = bands.get("already_breached", 0)
+    assert spec["title"]["text"].startswith(f"{breached:,} open case") or breached == 0
+    assert f"{as_of:%Y-%m-%d %H:%M} {zone}" in spec["title"]["subtitle"][0]
+    # the table: the first rows of the queue in breach order, one line each
+    cells = [row for row in _records(spec, "text") if row.get("row", 0) > 0]
+    drawn = [[c["text"] for c in sorted((c for c in cells if c["row"] == i), key=lambda c: c["x"])]
+             for i in sorted({c["row"] for c in cells})]
+    head = queue.head(dashboard.AT_RISK_ROWS)
+    assert len(drawn) == len(head) and len(drawn) == min(len(queue), 10)
+    for line, case in zip(drawn, head.itertuples(), strict=True):
+        position, case_id, tier, team, clock, to_breach, breach = line
+        minutes = case.business_minutes_to_breach
+        assert (position, case_id, tier, team) == (str(case.queue_position), case.case_id, case.tier,
+                                                   case.owner_team_id)
+        assert clock.startswith(dashboard.CLOCK_LABELS[case.next_breach_sla_clock])
+        assert to_breach == (f"{-minutes:,.0f} past" if minutes < 0 else f"{minutes:,.0f} left")
+        assert to_breach.endswith("past") == bool(case.is_breached) or minutes == 0
+        assert breach.startswith(f"{case.breach_ts_owner_local:%a %Y-%m-%d %H:%M} ")
+    # the coloured square of each line is its band
+    squares = sorted(_records(spec, "risk_band"), key=lambda r: r["queue_position"])
+    assert [r["risk_band"] for r in squares] == head["risk_band"].tolist()
+    assert f'<section id="{AT_RISK}">' in published.page.read_text()
+
+
+def test_no_case_at_risk_is_one_line(small_exports: dict[int, Published]) -> None:
+    """An empty queue (the published marts, queue emptied): the panel is one line saying why."""
+    chart = next(c for c in dashboard.CHARTS if c.name == AT_RISK)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{small_exports[1].db}' as src (read_only)")
+        con.execute("create schema marts")
+        con.execute("create table marts.sla_at_risk_queue as select * from src.marts.sla_at_risk_queue limit 0")
+        for mart in ("data_as_of", "case_sla"):
+            con.execute(f"create table marts.{mart} as select * from src.marts.{mart}")
+        as_of, zone = con.execute("select as_of_ts_local, time_zone from marts.data_as_of").fetchone()
+        open_cases = con.execute("select count(*) from marts.case_sla where case_status = 'open'").fetchone()[0]
+        start = f"No open case is at risk as of {as_of:%Y-%m-%d %H:%M} {zone}: "
+        line = dashboard.one_line(dashboard.chart_spec(chart, con))
+        assert line == start + (f"none of the {open_cases:,} open case{'s' if open_cases != 1 else ''} has an "
+                                "SLA clock running or past its target." if open_cases else "no case is open.")
+        con.execute("update marts.case_sla set case_status = 'resolved'")
+        spec = dashboard.chart_spec(chart, con)
+    assert dashboard.one_line(spec) == start + "no case is open." and "title" not in spec

@@ -15,7 +15,8 @@ from conftest import ROOT, Warehouse, run_dbt
 
 EXPOSURE = "exposure.ops_sla.sla_dashboard"
 EXPOSURE_LABEL = "SLA dashboard (Tableau)"
-DASHBOARD_MARTS = ["sla_daily", "sla_by_tier_case_type", "driver_stage_durations", "scenario_results", "case_sla"]
+DASHBOARD_MARTS = ["sla_daily", "sla_by_tier_case_type", "driver_stage_durations", "scenario_results", "case_sla",
+                   "sla_by_team", "sla_at_risk_queue"]
 
 
 @pytest.fixture(scope="module")

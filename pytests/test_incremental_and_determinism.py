@@ -657,7 +657,7 @@ def test_daily_run_stops_when_a_loaded_calendar_date_changed(warehouse: Warehous
     assert 'select * from "ops_sla"."dbt_test__audit"."assert_loaded_calendar_dates_unchanged"' in out, out[-4000:]
     assert "SKIP relation intermediate.int_business_time_index" in out and "SKIP relation marts.case_sla" in out
     with duckdb.connect(str(copy), read_only=True) as con:
-        failures = con.execute("select cast(calendar_date as varchar), problem, what_to_do"
+        failures = con.execute("select cast(calendar_date as varchar), what_changed, what_to_do"
                                " from dbt_test__audit.assert_loaded_calendar_dates_unchanged order by 1").fetchall()
     what_to_do = ("holidays decide the business minutes of every case: run a full build and publish it"
                   " (`make build && make publish`)")
@@ -665,6 +665,8 @@ def test_daily_run_stops_when_a_loaded_calendar_date_changed(warehouse: Warehous
         ("2025-10-15", "delivered with other values than loaded: is_holiday false -> true", what_to_do),
         ("2026-12-31", "a loaded date is no longer delivered", what_to_do),
     ]
+    # the lines printed after the run (report_failed_checks) name the date and what to do
+    assert f"- calendar_dim date 2026-12-31: a loaded date is no longer delivered - {what_to_do}" in out, out[-4000:]
     assert _last_logged_status(copy) == ("failed",)
     assert mart_differences(warehouse.db, copy) == {}
 

@@ -9,12 +9,12 @@ sla as (
 
     select
         int_case_sla.*,
-        ownership.segments,
+        owners.segments,
         as_of.as_of_at
 
     from {{ ref('int_case_sla') }} as int_case_sla
-    inner join {{ ref('int_case_ownership') }} as ownership
-        on int_case_sla.case_id = ownership.case_id
+    inner join {{ ref('int_case_ownership') }} as owners
+        on int_case_sla.case_id = owners.case_id
     cross join {{ ref('int_data_as_of') }} as as_of
 
 ),

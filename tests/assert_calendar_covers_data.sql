@@ -1,7 +1,13 @@
 -- The business calendar must cover every intake and the as-of instant; outside it the
--- business-time macros return NULL, so an uncovered date fails here instead of silently.
+-- business-time macros return NULL, so an uncovered instant fails here instead of silently.
+-- (An intake outside calendar_dim stops the build earlier, at raw_case_not_measurable; this
+-- test holds for the calendar as loaded, and for var as_of too.) Each row returned names the
+-- instant, its local date, where it comes from (the case's file and row; var as_of; or the
+-- latest event ingestion or case intake of the data, with its file and row) and what to do.
 
-{{ config(tags=['daily']) }}
+{{ config(tags=['daily'], store_failures=true) }}
+
+{%- set as_of = var('as_of', none) %}
 
 with
 
@@ -10,7 +16,9 @@ calendar_range as (
     -- the instants every schedule covers (business time is NULL outside a schedule's range)
     select
         max(covers_from) as covers_from,
-        min(covers_until) as covers_until
+        min(covers_until) as covers_until,
+        cast({{ ops_sla.instant_to_local('max(covers_from)') }} as date) as first_date,
+        cast({{ ops_sla.instant_to_local('min(covers_until)') }} as date) - 1 as last_date
     from {{ ref('int_business_time_index') }}
 
 ),
@@ -18,26 +26,138 @@ calendar_range as (
 instants as (
 
     select
-        case_id as item,
         'case intake' as what,
+        case_id,
+        source_file,
         intake_at as instant
     from {{ ref('int_cases') }}
     union all
     select
-        'as of' as item,
         'data as of' as what,
+        null as case_id,
+        null as source_file,
         as_of_at as instant
     from {{ ref('int_data_as_of') }}
 
+),
+
+outside as (
+
+    select
+        instants.*,
+        cast({{ ops_sla.instant_to_local('instants.instant') }} as date) as local_date,
+        strftime(timezone('UTC', instants.instant), '%Y-%m-%d %H:%M:%S') || '+00' as instant_utc,
+        calendar_range.first_date,
+        calendar_range.last_date
+    from instants
+    cross join calendar_range
+    where
+        instants.instant < calendar_range.covers_from
+        or instants.instant >= calendar_range.covers_until
+
+),
+
+-- the row of each case named (int_cases keeps the file of the copy it measures)
+case_rows as (
+
+    select
+        staged.case_id,
+        coalesce(
+            min(staged.source_row) filter (where staged.intake_at = outside.instant), min(staged.source_row)
+        ) as source_row
+    from {{ ref('stg_ops_export__cases') }} as staged
+    inner join outside
+        on
+            staged.case_id = outside.case_id
+            and staged.source_file = outside.source_file
+    group by staged.case_id
+
+),
+
+-- where the data's as-of instant comes from when it is outside and no var sets it: the latest
+-- clean event ingestion or case intake
+as_of_instant as (
+
+    select outside.instant
+    from outside
+    where outside.what = 'data as of'
+
+),
+
+as_of_sources as (
+
+    select
+        events.source_file,
+        events.source_row
+    from {{ ref('int_events_clean') }} as events
+    inner join as_of_instant
+        on events.ingested_at = as_of_instant.instant
+    union all
+    select
+        staged.source_file,
+        staged.source_row
+    from {{ ref('stg_ops_export__cases') }} as staged
+    inner join as_of_instant
+        on staged.intake_at = as_of_instant.instant
+
+),
+
+as_of_rows as (
+
+    select min(source_file || ' row ' || source_row) as source_row_label
+    from as_of_sources
+
+),
+
+described as (
+
+    select
+        outside.*,
+        case_rows.source_row,
+        ' (local date ' || cast(outside.local_date as varchar) || ' in {{ var("business_time_zone") }})'
+        || ', outside the business calendar (calendar_dim as loaded: ' || cast(outside.first_date as varchar)
+        || '..' || cast(outside.last_date as varchar) || ') - ' as outside_text,
+        'deliver calendar_dim rows '
+        || case when outside.local_date < outside.first_date then 'from ' else 'up to ' end
+        || cast(outside.local_date as varchar) || ' (then `make build`)' as extend_text,
+        {{ 'true' if as_of else 'false' }} as as_of_is_var,
+        {{ ops_sla.sql_literal(as_of | string if as_of else '') }} as as_of_var,
+        as_of_rows.source_row_label as as_of_source
+    from outside
+    left join case_rows
+        on outside.case_id = case_rows.case_id
+    cross join as_of_rows
+
+),
+
+final as (
+
+    select
+        what,
+        case_id,
+        source_file,
+        source_row,
+        instant_utc,
+        local_date,
+        first_date as calendar_first_date,
+        last_date as calendar_last_date,
+        case
+            when what = 'case intake'
+                then
+                    source_file || ' row ' || coalesce(cast(source_row as varchar), '?') || ': case ' || case_id
+                    || ' has intake_ts ' || instant_utc || outside_text || extend_text
+                    || ', or fix the case''s intake_ts in the export and re-deliver the file'
+            when as_of_is_var
+                then
+                    'var as_of (' || as_of_var || ') is ' || instant_utc || outside_text
+                    || 'set var as_of inside the calendar, or ' || extend_text
+            else
+                'the data''s as-of instant (its latest event ingestion or case intake'
+                || coalesce(': ' || as_of_source, '') || ') is ' || instant_utc || outside_text || extend_text
+                || ', or fix the row with that instant in the export and re-deliver the file'
+        end as problem
+    from described
+
 )
 
-select
-    instants.*,
-    calendar_range.covers_from,
-    calendar_range.covers_until
-
-from instants
-cross join calendar_range
-where
-    instants.instant < calendar_range.covers_from
-    or instants.instant >= calendar_range.covers_until
+select * from final

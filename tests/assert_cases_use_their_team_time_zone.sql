@@ -37,7 +37,10 @@ team_zones as (
         schedules.time_zone,
         -- a team's first row applies since always (as in int_case_ownership)
         case
-            when row_number() over (partition by team_schedules.team_id order by team_schedules.valid_from nulls first) > 1
+            when
+                row_number() over (
+                    partition by team_schedules.team_id order by team_schedules.valid_from nulls first
+                ) > 1
                 then {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }}
         end as starts_at
     from team_schedules
@@ -64,7 +67,7 @@ expected as (
     left join team_zones
         on
             cases.team_id = team_zones.team_id
-            and (team_zones.starts_at is null or team_zones.starts_at <= cases.intake_at)
+            and (team_zones.starts_at is null or cases.intake_at >= team_zones.starts_at)
     group by cases.source_file, cases.source_row, cases.case_id, cases.team_id, cases.team_tz
 
 ),
@@ -82,9 +85,10 @@ final as (
         || coalesce(team_tz, 'NULL') || ''', but its clocks run in ' || expected_zone
         || case
             when team_id is null
-                then ' (var business_time_zone: the case has no team_id) - fix team_tz in the export and'
-                || ' re-deliver the file, give the case its team_id, or set var business_time_zone'
-                || ' (dbt_project.yml) if that is the team''s zone'
+                then
+                    ' (var business_time_zone: the case has no team_id) - fix team_tz in the export and'
+                    || ' re-deliver the file, give the case its team_id, or set var business_time_zone'
+                    || ' (dbt_project.yml) if that is the team''s zone'
             else
                 ' (the zone of team ' || team_id || '''s schedule at intake, seeds team_schedules and'
                 || ' schedules) - fix team_tz in the export and re-deliver the file, or the team''s'

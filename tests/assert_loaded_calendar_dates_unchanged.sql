@@ -3,9 +3,10 @@
 -- subdivision. Holidays decide the business minutes of every case, old ones too, and an
 -- incremental run re-derives only the cases new data touches, so a changed or dropped date
 -- needs a full build. A failing row names the date, what it was when loaded and what is
--- delivered now; the run stops before the business calendar, and everything built on it,
--- is rebuilt (dbt skips the models downstream of int_calendar_as_loaded). In a full build it
--- passes by construction (the loaded calendar is the delivered one).
+-- delivered now (what_changed) and what to do (what_to_do); its problem says all three. The run
+-- stops before the business calendar, and everything built on it, is rebuilt (dbt skips the
+-- models downstream of int_calendar_as_loaded). In a full build it passes by construction
+-- (the loaded calendar is the delivered one).
 
 {{ config(tags=['daily'], store_failures=true) }}
 
@@ -69,7 +70,7 @@ changes as (
 
 ),
 
-final as (
+described as (
 
     select
         calendar_date,
@@ -80,11 +81,28 @@ final as (
                 || concat_ws(
                     ', ', is_holiday_change, holiday_name_change, holiday_country_change, holiday_subdiv_change
                 )
-        end as problem,
+        end as what_changed,
         'holidays decide the business minutes of every case: run a full build and publish it'
-        || ' (`make build && make publish`)' as what_to_do
+        || ' (`make build && make publish`)' as what_to_do,
+        is_dropped,
+        is_holiday_change,
+        holiday_name_change,
+        holiday_country_change,
+        holiday_subdiv_change
 
     from changes
+
+),
+
+final as (
+
+    select
+        calendar_date,
+        what_changed,
+        what_to_do,
+        'calendar_dim date ' || cast(calendar_date as varchar) || ': ' || what_changed || ' - ' || what_to_do as problem
+
+    from described
     where
         is_dropped
         or coalesce(

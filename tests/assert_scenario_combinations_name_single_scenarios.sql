@@ -1,6 +1,9 @@
 -- A combination lists existing single scenarios (not combinations), each once, and at least
 -- one: an unknown, nested or empty id would silently apply nothing in scenario_results, and
--- a repeated one reads as a mistake (it is applied once).
+-- a repeated one reads as a mistake (it is applied once). Each row returned names the
+-- combination, the id and what to change in seeds/scenarios.csv.
+
+{{ config(store_failures=true) }}
 
 with
 
@@ -66,7 +69,11 @@ final as (
     select
         scenario_id,
         part_id,
-        problem
+        problem as what,
+        'seeds/scenarios.csv: combination ' || scenario_id
+        || coalesce(' lists ''' || part_id || ''' (' || problem || ')', ' ' || problem)
+        || ' - its combines must list existing single scenarios (kind stage_reduction or'
+        || ' reopen_reduction) separated by '';'', each once' as problem
     from problems
 
 )

@@ -143,8 +143,8 @@ final as (
             ('intake', 'sla.intake_at'), ('first_touch', 'sla.first_touch_at'),
             ('first_resolution', 'sla.first_resolution_at'), ('cancelled', 'sla.first_cancelled_at'),
             ('sla_b_breach', 'sla.sla_b_breach_at'), ('sla_a_breach', 'sla.sla_a_breach_at')] %}
-        {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
-        {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
+            {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
+            {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
         {%- endfor %}
         {{ ops_sla.run_marker() }} at time zone 'UTC' as refreshed_at_utc
 

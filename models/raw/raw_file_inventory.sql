@@ -77,7 +77,7 @@ contract_checked as (
         contract.data_type,
         contract.is_optional,
         file_schema.duckdb_type,
-        (file_schema.duckdb_type is null and contract.is_optional) or exists(
+        (file_schema.duckdb_type is null and contract.is_optional) or exists (
             select 1 from accepted
             where accepted.data_type = contract.data_type and file_schema.duckdb_type like accepted.duckdb_type
         ) as type_ok

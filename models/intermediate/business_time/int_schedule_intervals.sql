@@ -69,7 +69,7 @@ local_intervals as (
         on
             schedule_dates.schedule_id = hours.schedule_id
             and isodow(schedule_dates.local_date) = hours.iso_weekday
-            and (hours.valid_from is null or hours.valid_from <= schedule_dates.local_date)
+            and (hours.valid_from is null or schedule_dates.local_date >= hours.valid_from)
             and (hours.valid_to is null or schedule_dates.local_date < hours.valid_to)
 
     union all

@@ -4,10 +4,10 @@
 -- HANDOFF event at or after intake hands it to its team_id at its event_at (two at one
 -- instant: the later event id owns). A team works to the schedule of seed team_schedules in
 -- effect (a row applies from local midnight of its valid_from in its schedule's zone until the
--- team's next row; the first row since always), so a schedule change splits a segment too. `segments` lists them in time
--- order with the numbers the macros case_segment_at / segment_ordinal_us /
--- case_instant_at_ordinal read (macros/business_time.sql): the case's business ordinal is
--- continuous across segments.
+-- team's next row; the first row since always), so a schedule change splits a segment too.
+-- `segments` lists them in time order with the numbers the macros case_segment_at,
+-- segment_ordinal_us and case_instant_at_ordinal read (macros/business_time.sql): the case's
+-- business ordinal is continuous across segments.
 -- Incremental: re-derives the cases of int_case_refresh_scope.
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
@@ -115,7 +115,10 @@ team_periods as (
         -- a team's first row applies since always (no gap before it: a case of the team is
         -- never measured on no schedule)
         case
-            when row_number() over (partition by team_schedules.team_id order by team_schedules.valid_from nulls first) > 1
+            when
+                row_number() over (
+                    partition by team_schedules.team_id order by team_schedules.valid_from nulls first
+                ) > 1
                 then {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }}
         end as starts_at
 
@@ -156,7 +159,11 @@ segments as (
     inner join team_schedule_periods as periods
         on
             owners.team_id = periods.team_id
-            and (periods.starts_at is null or owners.owned_until_at is null or periods.starts_at < owners.owned_until_at)
+            and (
+                periods.starts_at is null
+                or owners.owned_until_at is null
+                or owners.owned_until_at > periods.starts_at
+            )
             and (periods.ends_at is null or owners.owned_from_at < periods.ends_at)
 
 ),

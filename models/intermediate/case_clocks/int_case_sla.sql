@@ -25,6 +25,10 @@ waits as (
 
 ),
 
+{%- set target_rank -%}
+    struct_pack(own_tier := targets.tier is not null, since := coalesce(targets.valid_from, date '0001-01-01'))
+{%- endset %}
+
 -- each case's ownership segments: business time accrues under the schedule owning the case
 ownership as (
 
@@ -47,16 +51,26 @@ targets as (
 
 case_targets as (
 
+    -- the target in effect at intake (local date of the intake team's schedule): a tier's own
+    -- row before the all-tiers row, then the latest valid_from
     select
         cases.case_id,
-        arg_min(targets.target_business_minutes, targets.tier is null) filter (where targets.sla_name = 'SLA_B')
+        arg_max(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_B')
             as sla_b_target_minutes,
-        arg_min(targets.target_business_minutes, targets.tier is null) filter (where targets.sla_name = 'SLA_A')
+        arg_max(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_A')
             as sla_a_target_minutes
 
     from cases
+    inner join ownership
+        on cases.case_id = ownership.case_id
     left join targets
-        on cases.tier = targets.tier or targets.tier is null
+        on
+            (cases.tier = targets.tier or targets.tier is null)
+            and (
+                targets.valid_from is null
+                or targets.valid_from
+                <= cast({{ ops_sla.instant_to_local('cases.intake_at', 'ownership.intake_time_zone') }} as date)
+            )
     group by cases.case_id
 
 ),
@@ -110,14 +124,19 @@ clocks as (
         windows.*,
         case_targets.sla_b_target_minutes,
         case_targets.sla_a_target_minutes,
+        {{ ops_sla.case_business_ordinal_us('windows.intake_at', 'windows.segments') }} as intake_ordinal_us,
         {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_touch_at', 'windows.segments') }}
             as sla_b_business_minutes,
         {{ ops_sla.case_business_minutes_between(
             'windows.intake_at', 'greatest(windows.as_of_at, windows.intake_at)', 'windows.segments'
         ) }} as elapsed_business_minutes_as_of,
-        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.first_cancelled_at', 'windows.segments') }}
+        {{ ops_sla.case_business_minutes_between(
+            'windows.intake_at', 'windows.first_cancelled_at', 'windows.segments'
+        ) }}
             as business_minutes_to_cancellation,
-        {{ ops_sla.case_business_minutes_between('windows.intake_at', 'windows.sla_a_window_end_at', 'windows.segments') }}
+        {{ ops_sla.case_business_minutes_between(
+            'windows.intake_at', 'windows.sla_a_window_end_at', 'windows.segments'
+        ) }}
             as sla_a_window_business_minutes,
         coalesce(wait_in_window.customer_wait_business_minutes, 0) as customer_wait_business_minutes,
         coalesce(wait_in_window.customer_wait_intervals, 0) as customer_wait_intervals
@@ -134,7 +153,6 @@ scored as (
 
     select
         *,
-        {{ ops_sla.case_business_ordinal_us('intake_at', 'segments') }} as intake_ordinal_us,
         case when case_status = 'resolved' then sla_a_window_business_minutes end
             as sla_a_business_minutes_including_wait,
         case when case_status = 'resolved' then sla_a_window_business_minutes - customer_wait_business_minutes end

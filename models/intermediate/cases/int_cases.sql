@@ -39,7 +39,9 @@ ranked as (
             partition by case_id order by intake_at nulls last, source_file, source_row
         ) as copy_number,
         count(*) over (partition by case_id) as delivered_copies,
-        count(distinct row(intake_at, tier, case_type, team_tz, team_id)) over (partition by case_id) as distinct_versions,
+        count(distinct row(intake_at, tier, case_type, team_tz, team_id))
+            over (partition by case_id)
+            as distinct_versions,
         max(loaded_at) over (partition by case_id) as latest_loaded_at
 
     from cases

@@ -118,7 +118,10 @@ checked as (
                 then 'TS_AFTER_FILE_DATE'
             when resolved_time.resolved_event_at > resolved_time.ingested_at + interval {{ lag_s }} second
                 then 'EVENT_AFTER_INGESTION'
-        end as row_reason_code
+        end as row_reason_code,
+        -- what a copy says: its case, status and (hand-offs) team
+        resolved_time.case_id || chr(31) || resolved_time.status || chr(31) || coalesce(resolved_time.team_id, '')
+            as event_kind
 
     from events as resolved_time
     cross join calendar_range
@@ -138,10 +141,8 @@ copies as (
     select
         *,
         row_number() over by_event_id as copy_number,
-        min(case when row_reason_code is null then case_id || chr(31) || status || chr(31) || coalesce(team_id, '') end) over by_event_id
-            as first_passing_kind,
-        max(case when row_reason_code is null then case_id || chr(31) || status || chr(31) || coalesce(team_id, '') end) over by_event_id
-            as last_passing_kind
+        min(case when row_reason_code is null then event_kind end) over by_event_id as first_passing_kind,
+        max(case when row_reason_code is null then event_kind end) over by_event_id as last_passing_kind
 
     from checked
     window by_event_id as (

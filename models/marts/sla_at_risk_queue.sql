@@ -1,0 +1,143 @@
+-- The at-risk queue: every open case with its next breach across its running SLA clocks (the
+-- earliest breach instant, projected or already passed), the business minutes to it, its
+-- status and current owner, in breach order and banded: already_breached,
+-- within_2_business_hours, today (before the next midnight on the owner's wall clock) or
+-- later (DECISIONLOG "Live SLA state"). A clock that has stopped (met, or breached at a first
+-- touch) is past acting on and not in the queue; a clock paused within its target has no breach ahead.
+
+with
+
+clocks as (
+
+    select * from {{ ref('int_case_sla_clocks') }}
+
+),
+
+cases as (
+
+    select * from {{ ref('int_cases') }}
+
+),
+
+ownership as (
+
+    select * from {{ ref('int_case_ownership') }}
+
+),
+
+team_schedules as (
+
+    select * from {{ ref('team_schedules') }}
+
+),
+
+schedules as (
+
+    select * from {{ ref('int_schedules') }}
+
+),
+
+run_constants as (
+
+    select as_of_at from {{ ref('int_data_as_of') }}
+
+),
+
+-- each team's zone at the as-of instant: its team_schedules row in effect then (the first row
+-- since always); team `default` works to the schedule of the vars
+team_zones as (
+
+    select
+        team_schedules.team_id,
+        arg_max(schedules.time_zone, coalesce(team_schedules.valid_from, date '0001-01-01')) as time_zone
+
+    from team_schedules
+    inner join schedules
+        on team_schedules.schedule_id = schedules.schedule_id
+    cross join run_constants
+    where
+        team_schedules.valid_from is null
+        or {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }} <= run_constants.as_of_at
+    group by team_schedules.team_id
+
+    union all
+
+    select
+        'default' as team_id,
+        schedules.time_zone
+
+    from schedules
+    where schedules.schedule_id = 'default'
+
+),
+
+next_breach as (
+
+    select *
+
+    from clocks
+    where
+        case_status = 'open'
+        and clock_status in ('running', 'running_past_target', 'paused')
+        and breach_at is not null
+    qualify row_number() over (partition by case_id order by breach_at, clock_order) = 1
+
+),
+
+banded as (
+
+    select
+        next_breach.*,
+        team_zones.time_zone as owner_time_zone,
+        ownership.intake_time_zone,
+        case
+            when next_breach.is_breached then 'already_breached'
+            when next_breach.remaining_business_minutes <= 120 then 'within_2_business_hours'
+            when next_breach.breach_at < {{ ops_sla.local_to_instant(
+                'cast(' ~ ops_sla.instant_to_local('next_breach.as_of_at', 'team_zones.time_zone') ~ ' as date) + 1',
+                'team_zones.time_zone'
+            ) }} then 'today'
+            else 'later'
+        end as risk_band
+
+    from next_breach
+    inner join ownership
+        on next_breach.case_id = ownership.case_id
+    left join team_zones
+        on next_breach.owner_team_id = team_zones.team_id
+
+),
+
+final as (
+
+    select
+        row_number() over (order by banded.breach_at, banded.case_id) as queue_position,
+        banded.case_id,
+        cases.tier,
+        cases.case_type,
+        banded.owner_team_id,
+        banded.owner_time_zone,
+        banded.case_status,
+        banded.sla_clock as next_breach_sla_clock,
+        banded.clock_status,
+        banded.is_breached,
+        banded.is_breach_projected,
+        banded.risk_band,
+        case banded.risk_band
+            when 'already_breached' then 1 when 'within_2_business_hours' then 2 when 'today' then 3 else 4
+        end as risk_band_order,
+        banded.remaining_business_minutes as business_minutes_to_breach,
+        banded.percent_of_target_elapsed,
+        banded.breach_at at time zone 'UTC' as breach_ts_utc,
+        {{ ops_sla.instant_to_local('banded.breach_at', 'banded.owner_time_zone') }} as breach_ts_owner_local,
+        {{ ops_sla.instant_to_local('banded.breach_at', 'banded.intake_time_zone') }} as breach_ts_intake_team_local,
+        banded.as_of_at at time zone 'UTC' as as_of_ts_utc
+
+    from banded
+    inner join cases
+        on banded.case_id = cases.case_id
+
+)
+
+select * from final
+order by queue_position
