@@ -3,10 +3,10 @@
 One module-scoped build: a small `--world global` export (1,500 cases, 2025-09-15..2025-12-31:
 both DST changes of each hemisphere, EMEA's new hours from 2025-10-06, the Christmas closures)
 plus a few hand-made probe cases, built with `dbt build --full-refresh` in a temporary copy of
-the project whose seeds carry three extra test schedules and five teams (EXTRA_SEED_ROWS: a
-schedule with a week without hours, 24/7 in a DST zone, 24/7 at UTC+05:45 with local closures;
-a team for each, a team whose only team_schedules row starts after its cases, a team that
-switches schedules). The project's own
+the project whose seeds carry three extra test schedules, five teams and three dated targets
+(EXTRA_SEED_ROWS: a schedule with a week without hours, 24/7 in a DST zone, 24/7 at UTC+05:45
+with local closures; a team for each, a team whose only team_schedules row starts after its
+cases, a team that switches schedules; targets changing during the export). The project's own
 seed rows are all there, unchanged; models, macros and tests are the project's files.
 
 * property tests (hypothesis; one DuckDB query per batch): the per-schedule business minutes
@@ -102,6 +102,14 @@ EXTRA_SEED_ROWS = {
         # EMEA's schedule, then the Americas' from 2025-10-20 (local midnight in Los Angeles)
         "moving,emea,,Test: switches schedule",
         "moving,americas,2025-10-20,Test: switches schedule",
+    ],
+    # effective-dated targets (after every probe's intake): all tiers' SLA A lower from
+    # 2025-11-17, Tier 1's own SLA A since always (it beats the later all-tiers row), Tier 1's
+    # own SLA B from 2025-12-01 (local intake date of the intake team's schedule)
+    "sla_targets.csv": [
+        "SLA_A,,1200,Test: lower from 2025-11-17,2025-11-17",
+        "SLA_A,TIER_1,1600,Test: Tier 1 since always,",
+        "SLA_B,TIER_1,90,Test: Tier 1 from 2025-12-01,2025-12-01",
     ],
 }
 PROJECT_FILES = ("dbt_project.yml", "selectors.yml")
@@ -800,6 +808,9 @@ def test_the_data_reaches_the_interesting_cases(world: World) -> None:
     assert moved["sla_a_breached_including_wait"].eq(True).sum() > 10
     assert moved["sla_b_breached"].eq(True).sum() > 0
     assert set(s["case_status"]) == {"resolved", "open", "cancelled"}
+    # every target of the seeds is in effect for some cases
+    assert set(zip(s["tier"], s["sla_b_target_minutes"], s["sla_a_target_minutes"], strict=True)) >= {
+        ("TIER_1", 120, 1600), ("TIER_1", 90, 1600), ("TIER_2", 120, 1440), ("TIER_2", 120, 1200)}
 
 
 # --------------------------------------------------------------------------- named pitfalls
