@@ -3,9 +3,10 @@
 One module-scoped build: a small `--world global` export (1,500 cases, 2025-09-15..2025-12-31:
 both DST changes of each hemisphere, EMEA's new hours from 2025-10-06, the Christmas closures)
 plus a few hand-made probe cases, built with `dbt build --full-refresh` in a temporary copy of
-the project whose seeds carry four extra test schedules and teams (EXTRA_SEED_ROWS: a schedule
-with a week without hours, 24/7 in a DST zone, 24/7 at UTC+05:45, a team whose only
-team_schedules row starts after its cases, a team that switches schedules). The project's own
+the project whose seeds carry three extra test schedules, five teams and three dated targets
+(EXTRA_SEED_ROWS: a schedule with a week without hours, 24/7 in a DST zone, 24/7 at UTC+05:45
+with local closures; a team for each, a team whose only team_schedules row starts after its
+cases, a team that switches schedules; targets changing during the export). The project's own
 seed rows are all there, unchanged; models, macros and tests are the project's files.
 
 * property tests (hypothesis; one DuckDB query per batch): the per-schedule business minutes
@@ -28,6 +29,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import DBT, ROOT, dbt_env, run_dbt, run_generator
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from reference import schedules as S
 from reference import sla as R
@@ -51,12 +53,14 @@ TOL = 1e-6  # minutes
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATE = ["--world", "global", "--cases", "1500", "--start", "2025-09-15", "--end", "2025-12-31"]
 # few examples of large batches: each query has a fixed planning cost (~0.4 s). An example is
-# a list of pairs Hypothesis draws (and shrinks) - its buffer holds ~100 of them - plus
-# EXTRA_PAIRS more drawn from the same pools by a Random it seeds (st.randoms)
+# a list of pairs Hypothesis draws - its buffer holds ~100 of them - plus EXTRA_PAIRS more drawn
+# from the same pools by a Random it seeds (st.randoms). No shrinking: a query per step would
+# take minutes, and the failure message names the differing rows already
 EXTRA_PAIRS = 700
 HYPOTHESIS = settings(
     max_examples=4,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 MAX_EXAMPLES = 8  # differing rows named in a failure message
@@ -98,6 +102,14 @@ EXTRA_SEED_ROWS = {
         # EMEA's schedule, then the Americas' from 2025-10-20 (local midnight in Los Angeles)
         "moving,emea,,Test: switches schedule",
         "moving,americas,2025-10-20,Test: switches schedule",
+    ],
+    # effective-dated targets (after every probe's intake): all tiers' SLA A lower from
+    # 2025-11-17, Tier 1's own SLA A since always (it beats the later all-tiers row), Tier 1's
+    # own SLA B from 2025-12-01 (local intake date of the intake team's schedule)
+    "sla_targets.csv": [
+        "SLA_A,,1200,Test: lower from 2025-11-17,2025-11-17",
+        "SLA_A,TIER_1,1600,Test: Tier 1 since always,",
+        "SLA_B,TIER_1,90,Test: Tier 1 from 2025-12-01,2025-12-01",
     ],
 }
 PROJECT_FILES = ("dbt_project.yml", "selectors.yml")
@@ -183,11 +195,24 @@ PROBES = {p.case_id: p for p in [
     # a team switching from EMEA's schedule to the Americas' (2025-10-20 00:00 PDT = 07:00 UTC)
     _probe("SR-PROBE-MOVING", "moving", "Europe/London", utc(2025, 10, 17, 15), utc(2025, 10, 20, 17),
            utc(2025, 10, 22, 20)),
+    # hand-offs tying at one instant (the later event id owns) to a team that switches schedule
+    # later: two hand-offs, and one at the intake instant itself
+    _probe("SR-PROBE-TIE", "americas", "America/Los_Angeles", utc(2025, 10, 16, 16), utc(2025, 10, 16, 17),
+           utc(2025, 10, 21, 20), ("HANDOFF", utc(2025, 10, 17, 14), "india"),
+           ("HANDOFF", utc(2025, 10, 17, 14), "moving")),
+    _probe("SR-PROBE-TIE-INTAKE", "emea", "Europe/London", utc(2025, 10, 17, 14), utc(2025, 10, 20, 17),
+           utc(2025, 10, 21, 20), ("HANDOFF", utc(2025, 10, 17, 14), "moving")),
+    # handed to EMEA at its intake instant (an open reading, see the xfail test below)
+    _probe("SR-PROBE-AWAY-AT-INTAKE", "americas", "America/Los_Angeles", utc(2025, 11, 3, 16), utc(2025, 11, 3, 16, 30),
+           utc(2025, 11, 4, 20), ("HANDOFF", utc(2025, 11, 3, 16), "emea")),
     # 24/7 Kathmandu (+05:45) closed on its local 2025-10-02 = 2025-10-01 18:15 .. 10-02 18:15 UTC
     _probe("SR-PROBE-KTM", "ktm", "Asia/Kathmandu", utc(2025, 10, 1, 18), utc(2025, 10, 2, 18, 30),
            utc(2025, 10, 3, 20)),
 ]}
 PROBE_EVENT_ID = 9_200_000_000_000
+# cases whose time before intake the SQL and the reference read differently (the xfail test
+# test_time_before_an_intake_hand_off_is_the_intake_teams): left out of the random pairs
+OPEN_READING = {"SR-PROBE-AWAY-AT-INTAKE"}
 
 
 def _la_date(dt: datetime) -> str:
@@ -298,6 +323,9 @@ class World:
     sla: pd.DataFrame
     cache: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # Hypothesis prints the arguments of a failing example
+        return f"World({self.raw.parent})"
+
     def query(self, sql: str, columns: dict[str, tuple[pa.DataType, list]]) -> list[tuple]:
         """Run `sql` with the batch registered as table `inp`."""
         self.con.register("inp", pa.table({k: pa.array(v, type=t) for k, (t, v) in columns.items()}))
@@ -309,24 +337,32 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterable[World]:
+    """The export, its build, the compiled macros and the references. The build runs in a
+    thread (a subprocess: it leaves the interpreter free); the macros compile meanwhile against
+    a DuckDB file of the same name in another folder (the compiled SQL names the catalog by the
+    file's stem; the build holds the warehouse's lock), and the references are computed."""
     base = tmp_path_factory.mktemp("schedules_sql")
-    raw, project, db, target = base / "raw", base / "project", base / "ops_sla.duckdb", base / "target"
+    raw, project, db = base / "raw", base / "project", base / "ops_sla.duckdb"
     run_generator(raw, *GENERATE)
     add_probes(raw)
     copy_project(project)
-    env = dbt_env(raw, db, target)
-    run_dbt(["build", "--full-refresh", "--project-dir", str(project)], env)
-    macros = compile_macros(project, env)  # the build's target: its parse is reused
-
-    export = R.load_raw(raw)
-    cal = R.business_calendar(export.calendar)
-    cases = R.prepare_cases(export.cases)
-    events = R.clean_events(export.events, cases, cal)
-    schedules = R.load_all_schedules(project / "seeds", export.calendar)
-    teams = S.load_team_schedules(project / "seeds", schedules)
-    ownership = R.case_ownership(cases, events, teams)
-    sla = R.case_sla(cases, events, cal, R.data_as_of(cases, events), ownership=ownership,
-                     targets=R.load_sla_targets(project / "seeds"))
+    (base / "compile").mkdir()
+    with ThreadPoolExecutor(2) as pool:
+        build = pool.submit(run_dbt, ["build", "--full-refresh", "--project-dir", str(project)],
+                            dbt_env(raw, db, base / "target"))
+        compiled = pool.submit(compile_macros, project,
+                               dbt_env(raw, base / "compile" / db.name, base / "compile" / "target"))
+        export = R.load_raw(raw)
+        cal = R.business_calendar(export.calendar)
+        cases = R.prepare_cases(export.cases)
+        events = R.clean_events(export.events, cases, cal)
+        schedules = R.load_all_schedules(project / "seeds", export.calendar)
+        teams = S.load_team_schedules(project / "seeds", schedules)
+        ownership = R.case_ownership(cases, events, teams)
+        sla = R.case_sla(cases, events, cal, R.data_as_of(cases, events), ownership=ownership,
+                         targets=R.load_sla_targets(project / "seeds"))
+        build.result()
+        macros = compiled.result()
     con = duckdb.connect(str(db), read_only=True)
     yield World(raw, project, con, macros, schedules, teams, cases, events, ownership, sla)
     con.close()
@@ -608,19 +644,23 @@ def check_per_case(w: World, rows: list[tuple[str, int, int, float]]) -> None:
 
 def case_points(w: World, cid: str) -> list[int]:
     """The instants that matter for a case: intake, its segments' starts, its clean events."""
-    key = ("case", cid)
-    if key not in w.cache:
-        intake = to_us(w.cases.set_index("case_id").at[cid, "intake_ts"].to_pydatetime())
-        starts = [to_us(s.starts_at) for s in w.ownership[cid].segments if s.starts_at is not None]
-        ev = w.events[(w.events["case_id"] == cid) & (w.events["disposition"] == "clean")]
-        w.cache[key] = sorted({intake, *starts, *(to_us(t.to_pydatetime()) for t in ev["event_ts"])})
-    return w.cache[key]
+    if "case_points" not in w.cache:
+        points: dict[str, set[int]] = {}
+        for c, t in zip(w.cases["case_id"], w.cases["intake_ts"], strict=True):
+            points[c] = {to_us(t.to_pydatetime())}
+        clean = w.events[w.events["disposition"] == "clean"]
+        for c, t in zip(clean["case_id"], clean["event_ts"], strict=True):
+            points[c].add(to_us(t.to_pydatetime()))
+        for c, o in w.ownership.items():
+            points[c] |= {to_us(s.starts_at) for s in o.segments if s.starts_at is not None}
+        w.cache["case_points"] = {c: sorted(p) for c, p in points.items()}
+    return w.cache["case_points"][cid]
 
 
 def handed_off_cases(w: World) -> list[str]:
     key = ("handed_off",)
     if key not in w.cache:
-        w.cache[key] = sorted(cid for cid, o in w.ownership.items() if len(o.segments) > 1)
+        w.cache[key] = sorted(cid for cid, o in w.ownership.items() if len(o.segments) > 1 and cid not in OPEN_READING)
     return w.cache[key]
 
 
@@ -648,7 +688,7 @@ def case_pair(draw: st.DrawFn, w: World, ids: st.SearchStrategy[str]) -> tuple[s
 
 def random_case_pairs(rng: random.Random, w: World, n: int) -> list[tuple[str, int, int, float]]:
     """`n` more pairs like case_pair's (two in three on a case handed off), from a Random."""
-    moved, every = handed_off_cases(w), sorted(w.ownership)
+    moved, every = handed_off_cases(w), sorted(set(w.ownership) - OPEN_READING)
     jitter = [0, 0, 1, -1, US, 30 * US_PER_MIN, -60 * US_PER_MIN]
 
     def instant(points: list[int]) -> int:
@@ -679,7 +719,7 @@ def test_reference_segments_match_int_case_ownership(world: World) -> None:
         # the SQL lists a segment per owner change (a hand-off to the team owning it already
         # too); the reference merges those: compare the instants where the schedule changes
         mine = [to_us(s.starts_at) for s in o.segments[1:]]
-        if not set(mine) <= set(starts[1:]) or (intake_team or "default", final_team, handoffs) != (
+        if not set(mine) <= set(starts) or (intake_team or "default", final_team, handoffs) != (
                 o.intake_team_id, o.final_team_id, o.handoff_count):
             problems.append(f"{cid}: sql starts={[_fmt(s) for s in starts]} teams=({intake_team}, {final_team}, "
                             f"{handoffs}); reference starts={[_fmt(s) for s in mine]} teams=({o.intake_team_id}, "
@@ -697,7 +737,7 @@ def test_per_case_minutes_and_inverse_match_reference(world: World, data: st.Dat
     int_case_ownership.segments vs reference.schedules on segments built from the raw data."""
     if "case_ids" not in world.cache:  # mostly cases handed off, some not
         moved = st.sampled_from(handed_off_cases(world))
-        world.cache["case_ids"] = st.one_of(moved, moved, st.sampled_from(sorted(world.ownership)))
+        world.cache["case_ids"] = st.one_of(moved, moved, st.sampled_from(sorted(set(world.ownership) - OPEN_READING)))
     batch = data.draw(st.lists(case_pair(world, world.cache["case_ids"]), min_size=40, max_size=100))
     batch += random_case_pairs(data.draw(st.randoms(use_true_random=True)), world, EXTRA_PAIRS)
     check_per_case(world, batch)
@@ -768,6 +808,9 @@ def test_the_data_reaches_the_interesting_cases(world: World) -> None:
     assert moved["sla_a_breached_including_wait"].eq(True).sum() > 10
     assert moved["sla_b_breached"].eq(True).sum() > 0
     assert set(s["case_status"]) == {"resolved", "open", "cancelled"}
+    # every target of the seeds is in effect for some cases
+    assert set(zip(s["tier"], s["sla_b_target_minutes"], s["sla_a_target_minutes"], strict=True)) >= {
+        ("TIER_1", 120, 1600), ("TIER_1", 90, 1600), ("TIER_2", 120, 1440), ("TIER_2", 120, 1200)}
 
 
 # --------------------------------------------------------------------------- named pitfalls
@@ -987,3 +1030,38 @@ def test_handoff_without_team_is_quarantined_and_the_case_stays(world: World) ->
                                                                        strict=True)]
     row = case_row(world, "SR-PROBE-LON-LA")
     assert (row["final_team_id"], row["handoff_count"]) == ("americas", 1)
+
+
+def test_hand_offs_tying_at_one_instant_keep_the_new_owners_schedule_switch(world: World) -> None:
+    """Two hand-offs at one instant (the later event id owns), and one at the intake instant,
+    to team `moving` (EMEA's schedule, the Americas' from 2025-10-20 00:00 PDT = 07:00 UTC): the
+    switch splits the owner's segment. (The SQL once ended a tie's owner at its own start and
+    missed the switch: SLA A 1650.)"""
+    w = world
+    switch = to_us(utc(2025, 10, 20, 7))
+    starts = dict(w.con.execute("select case_id, list_transform(segments, lambda s: s.starts_us) "
+                                "from intermediate.int_case_ownership where case_id like 'SR-PROBE-TIE%'").fetchall())
+    assert switch in starts["SR-PROBE-TIE"] and switch in starts["SR-PROBE-TIE-INTAKE"]
+    tie, at_intake = case_row(w, "SR-PROBE-TIE"), case_row(w, "SR-PROBE-TIE-INTAKE")
+    assert (tie["final_team_id"], tie["handoff_count"]) == ("moving", 2)
+    # Americas Thu 09:00-18:00 PDT 540, EMEA Fri 15:00-16:30 BST 90, Americas Mon 600 + Tue 08:00-13:00 300
+    assert tie["sla_a_business_minutes_including_wait"] == 540 + 90 + 600 + 300
+    assert tie["sla_a_breach_ts_utc"] == naive_utc(at(LA, 2025, 10, 21, 11, 30))
+    # from intake: EMEA Fri 15:00-16:30 BST 90, then the Americas Mon 08:00-10:00 PDT
+    assert (at_intake["intake_team_id"], at_intake["intake_schedule_id"]) == ("emea", "emea")
+    assert at_intake["sla_b_business_minutes"] == 90 + 120
+    assert at_intake["sla_b_breach_ts_utc"] == naive_utc(at(LA, 2025, 10, 20, 8, 30))
+
+
+@pytest.mark.xfail(strict=True, reason="open reading of SPEC-schedules: who owns the time before intake when a "
+                   "hand-off is at the intake instant (reference: the intake team; SQL: the hand-off's team)")
+def test_time_before_an_intake_hand_off_is_the_intake_teams(world: World) -> None:
+    """SPEC-schedules: "the first segment also covers everything before intake". A case of the
+    Americas handed to EMEA at its intake instant (Mon 2025-11-03 16:00 UTC): the reference
+    takes the intake team's (empty) segment as the first, so 08:00-16:00 UTC before intake is
+    Los Angeles' night (0 minutes); the SQL's first segment is EMEA's (its day: 480). No SLA
+    clock reads time before intake (case_sla agrees either way); the macros can."""
+    case, a, b = "SR-PROBE-AWAY-AT-INTAKE", utc(2025, 11, 3, 8), utc(2025, 11, 3, 16)
+    ref = S.case_minutes_between(a, b, world.ownership[case].segments)
+    assert ref == 0
+    assert case_minutes(world, case, a, b) == ref
