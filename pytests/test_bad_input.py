@@ -366,6 +366,21 @@ def test_unknown_case_type_or_tier_fails_naming_file_row_value_and_seed(raw: Pat
         assert line in b.output, b.output[-4000:]
 
 
+def test_unknown_team_fails_naming_file_row_and_team(raw: Path, tmp_path: Path) -> None:
+    """A case naming a team missing from seeds/team_schedules.csv would have no schedule to be
+    measured on: the build fails, naming the file, the row, the team and the seed to add it to.
+    (The file gains the optional column team_id, as a team's export with teams has it.)"""
+    t = read(raw, CASES)
+    teams = [None] * t.num_rows
+    teams[2] = "nowhere"
+    write(raw, CASES, t.append_column("team_id", pa.array(teams, pa.string())))
+    b = build(raw, tmp_path)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    test = "stg_cases_team_id_is_in_seed_team_schedules"
+    assert f"Failure in test {test} " in b.output and f"Failure in {test} (" in b.output, b.output[-4000:]
+    assert f"{CASES} row 2: team_id 'nowhere' is not in seeds/team_schedules.csv" in b.output, b.output[-4000:]
+
+
 def test_case_of_a_team_in_another_zone_fails_naming_file_row_and_zone(raw: Path, tmp_path: Path) -> None:
     """A case without a team runs on the `default` schedule (var business_time_zone): a team_tz
     elsewhere means the export and the configuration disagree, and the case would be measured on
