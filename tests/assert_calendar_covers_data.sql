@@ -11,15 +11,36 @@
 
 with
 
-calendar_range as (
+-- the instants every schedule covers (business time is NULL outside a schedule's range: a
+-- schedule east or west of the business zone covers a few hours less of the calendar's dates)
+schedule_range as (
 
-    -- the instants every schedule covers (business time is NULL outside a schedule's range)
     select
         max(covers_from) as covers_from,
-        min(covers_until) as covers_until,
-        cast({{ ops_sla.instant_to_local('max(covers_from)') }} as date) as first_date,
-        cast({{ ops_sla.instant_to_local('min(covers_until)') }} as date) - 1 as last_date
+        min(covers_until) as covers_until
     from {{ ref('int_business_time_index') }}
+
+),
+
+-- the dates the message names: calendar_dim as loaded
+loaded_dates as (
+
+    select
+        min(calendar_date) as first_date,
+        max(calendar_date) as last_date
+    from {{ ref('int_calendar_as_loaded') }}
+
+),
+
+calendar_range as (
+
+    select
+        schedule_range.covers_from,
+        schedule_range.covers_until,
+        loaded_dates.first_date,
+        loaded_dates.last_date
+    from schedule_range
+    cross join loaded_dates
 
 ),
 
@@ -47,6 +68,7 @@ outside as (
         instants.*,
         cast({{ ops_sla.instant_to_local('instants.instant') }} as date) as local_date,
         strftime(timezone('UTC', instants.instant), '%Y-%m-%d %H:%M:%S') || '+00' as instant_utc,
+        calendar_range.covers_from,
         calendar_range.first_date,
         calendar_range.last_date
     from instants
@@ -117,9 +139,14 @@ described as (
         ' (local date ' || cast(outside.local_date as varchar) || ' in {{ var("business_time_zone") }})'
         || ', outside the business calendar (calendar_dim as loaded: ' || cast(outside.first_date as varchar)
         || '..' || cast(outside.last_date as varchar) || ') - ' as outside_text,
+        -- (an instant inside the loaded dates but past a schedule's range needs one date more)
         'deliver calendar_dim rows '
-        || case when outside.local_date < outside.first_date then 'from ' else 'up to ' end
-        || cast(outside.local_date as varchar) || ' (then `make build`)' as extend_text,
+        || case
+            when outside.instant < outside.covers_from
+                then 'from ' || cast(least(outside.local_date, outside.first_date - 1) as varchar)
+            else 'up to ' || cast(greatest(outside.local_date, outside.last_date + 1) as varchar)
+        end
+        || ' (then `make build`)' as extend_text,
         {{ 'true' if as_of else 'false' }} as as_of_is_var,
         {{ ops_sla.sql_literal(as_of | string if as_of else '') }} as as_of_var,
         as_of_rows.source_row_label as as_of_source

@@ -3,12 +3,12 @@
 -- team (the `default` schedule). Another zone means the export and the configuration disagree
 -- about the team, and the case would be measured on the wrong clock. Input validation on
 -- every delivered case row (the daily run checks it too): each row returned names the file,
--- the row and both zones, and what to do. (A team missing from team_schedules is named by
+-- the row and both zones, and what to do. The check hangs on int_team_schedule_periods and the
+-- staged cases, so its failure stops int_cases (which reads both) and everything measured
+-- after it. (A team missing from team_schedules is named by
 -- the test value_in_seed on cases.team_id instead.)
 
 {{ config(tags=['daily'], store_failures=true) }}
-
-{%- set business_zone = var("business_time_zone") %}
 
 with
 
@@ -18,37 +18,13 @@ cases as (
 
 ),
 
-team_schedules as (
+team_periods as (
 
-    select * from {{ ref('team_schedules') }}
-
-),
-
-schedules as (
-
-    select * from {{ ref('schedules') }}
+    select * from {{ ref('int_team_schedule_periods') }}
 
 ),
 
-team_zones as (
-
-    select
-        team_schedules.team_id,
-        schedules.time_zone,
-        -- a team's first row applies since always (as in int_case_ownership)
-        case
-            when
-                row_number() over (
-                    partition by team_schedules.team_id order by team_schedules.valid_from nulls first
-                ) > 1
-                then {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }}
-        end as starts_at
-    from team_schedules
-    inner join schedules
-        on team_schedules.schedule_id = schedules.schedule_id
-
-),
-
+-- every delivered row (each copy of a case), with the zone of its team's schedule at intake
 expected as (
 
     select
@@ -57,18 +33,14 @@ expected as (
         cases.case_id,
         cases.team_id,
         cases.team_tz,
-        case
-            when cases.team_id is null then {{ ops_sla.sql_literal(business_zone) }}
-            else arg_max(team_zones.time_zone, coalesce(team_zones.starts_at, '-infinity'::timestamptz))
-        end as expected_zone,
-        cases.team_id is not null and count(team_zones.team_id) = 0 as is_team_unknown
+        team_periods.time_zone as expected_zone
 
     from cases
-    left join team_zones
+    inner join team_periods
         on
-            cases.team_id = team_zones.team_id
-            and (team_zones.starts_at is null or cases.intake_at >= team_zones.starts_at)
-    group by cases.source_file, cases.source_row, cases.case_id, cases.team_id, cases.team_tz
+            coalesce(cases.team_id, 'default') = team_periods.team_id
+            and (team_periods.starts_at is null or cases.intake_at >= team_periods.starts_at)
+            and (team_periods.ends_at is null or cases.intake_at < team_periods.ends_at)
 
 ),
 
@@ -95,7 +67,7 @@ final as (
                 || ' schedule in the seeds'
         end as problem
     from expected
-    where not is_team_unknown and team_tz is distinct from expected_zone
+    where team_tz is distinct from expected_zone
 
 )
 

@@ -25,15 +25,9 @@ ownership as (
 
 ),
 
-team_schedules as (
+team_schedule_periods as (
 
-    select * from {{ ref('team_schedules') }}
-
-),
-
-schedules as (
-
-    select * from {{ ref('int_schedules') }}
+    select * from {{ ref('int_team_schedule_periods') }}
 
 ),
 
@@ -43,31 +37,18 @@ run_constants as (
 
 ),
 
--- each team's zone at the as-of instant: its team_schedules row in effect then (the first row
--- since always); team `default` works to the schedule of the vars
+-- each team's zone at the as-of instant: the schedule it works to then
 team_zones as (
 
     select
-        team_schedules.team_id,
-        arg_max(schedules.time_zone, coalesce(team_schedules.valid_from, date '0001-01-01')) as time_zone
+        team_schedule_periods.team_id,
+        team_schedule_periods.time_zone
 
-    from team_schedules
-    inner join schedules
-        on team_schedules.schedule_id = schedules.schedule_id
+    from team_schedule_periods
     cross join run_constants
     where
-        team_schedules.valid_from is null
-        or {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }} <= run_constants.as_of_at
-    group by team_schedules.team_id
-
-    union all
-
-    select
-        'default' as team_id,
-        schedules.time_zone
-
-    from schedules
-    where schedules.schedule_id = 'default'
+        (team_schedule_periods.starts_at is null or team_schedule_periods.starts_at <= run_constants.as_of_at)
+        and (team_schedule_periods.ends_at is null or run_constants.as_of_at < team_schedule_periods.ends_at)
 
 ),
 
@@ -88,13 +69,14 @@ banded as (
 
     select
         next_breach.*,
+        run_constants.as_of_at,
         team_zones.time_zone as owner_time_zone,
         ownership.intake_time_zone,
         case
             when next_breach.is_breached then 'already_breached'
             when next_breach.remaining_business_minutes <= 120 then 'within_2_business_hours'
             when next_breach.breach_at < {{ ops_sla.local_to_instant(
-                'cast(' ~ ops_sla.instant_to_local('next_breach.as_of_at', 'team_zones.time_zone') ~ ' as date) + 1',
+                'cast(' ~ ops_sla.instant_to_local('run_constants.as_of_at', 'team_zones.time_zone') ~ ' as date) + 1',
                 'team_zones.time_zone'
             ) }} then 'today'
             else 'later'
@@ -105,6 +87,7 @@ banded as (
         on next_breach.case_id = ownership.case_id
     left join team_zones
         on next_breach.owner_team_id = team_zones.team_id
+    cross join run_constants
 
 ),
 

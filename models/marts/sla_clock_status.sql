@@ -26,6 +26,13 @@ ownership as (
 
 ),
 
+-- the as-of instant of this run: a closed case's clock rows were derived by an earlier run
+run_constants as (
+
+    select as_of_at from {{ ref('int_data_as_of') }}
+
+),
+
 final as (
 
     select
@@ -48,7 +55,7 @@ final as (
         clocks.is_target_75_pct_projected,
         clocks.warning_lead_business_minutes,
         {%- for column, instant in [
-            ('as_of', 'clocks.as_of_at'), ('intake', 'clocks.intake_at'), ('breach', 'clocks.breach_at'),
+            ('as_of', 'run_constants.as_of_at'), ('intake', 'clocks.intake_at'), ('breach', 'clocks.breach_at'),
             ('target_50_pct', 'clocks.target_50_pct_at'), ('target_75_pct', 'clocks.target_75_pct_at'),
             ('target_100_pct', 'clocks.target_100_pct_at')] %}
             {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
@@ -61,6 +68,7 @@ final as (
         on clocks.case_id = cases.case_id
     inner join ownership
         on clocks.case_id = ownership.case_id
+    cross join run_constants
 
 )
 

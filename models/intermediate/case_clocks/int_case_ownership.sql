@@ -2,9 +2,8 @@
 -- case with its ownership segments (DECISIONLOG "Several business schedules").
 -- The intake team (cases.team_id; `default` without one) owns the case from intake; each clean
 -- HANDOFF event at or after intake hands it to its team_id at its event_at (two at one
--- instant: the later event id owns). A team works to the schedule of seed team_schedules in
--- effect (a row applies from local midnight of its valid_from in its schedule's zone until the
--- team's next row; the first row since always), so a schedule change splits a segment too.
+-- instant: the later event id owns). A team works to the schedule in effect
+-- (int_team_schedule_periods), so a schedule change splits a segment too.
 -- `segments` lists them in time order with the numbers the macros case_segment_at,
 -- segment_ordinal_us and case_instant_at_ordinal read (macros/business_time.sql): the case's
 -- business ordinal is continuous across segments.
@@ -28,21 +27,15 @@ case_events as (
 
 ),
 
-team_schedules as (
-
-    select * from {{ ref('team_schedules') }}
-
-),
-
-schedules as (
-
-    select * from {{ ref('int_schedules') }}
-
-),
-
 business_time as (
 
     select * from {{ ref('int_business_time_index') }}
+
+),
+
+team_schedule_periods as (
+
+    select * from {{ ref('int_team_schedule_periods') }}
 
 ),
 
@@ -103,47 +96,6 @@ owners as (
         team_id
 
     from owner_at_instant
-
-),
-
--- each team's schedule periods; team `default` is the schedule of the vars
-team_periods as (
-
-    select
-        team_schedules.team_id,
-        team_schedules.schedule_id,
-        -- a team's first row applies since always (no gap before it: a case of the team is
-        -- never measured on no schedule)
-        case
-            when
-                row_number() over (
-                    partition by team_schedules.team_id order by team_schedules.valid_from nulls first
-                ) > 1
-                then {{ ops_sla.local_to_instant('team_schedules.valid_from', 'schedules.time_zone') }}
-        end as starts_at
-
-    from team_schedules
-    inner join schedules
-        on team_schedules.schedule_id = schedules.schedule_id
-
-    union all
-
-    select
-        'default' as team_id,
-        'default' as schedule_id,
-        null as starts_at
-
-),
-
-team_schedule_periods as (
-
-    select
-        team_id,
-        schedule_id,
-        starts_at,
-        lead(starts_at) over (partition by team_id order by starts_at nulls first) as ends_at
-
-    from team_periods
 
 ),
 
@@ -266,8 +218,8 @@ final as (
     select
         cases.case_id,
         cases.intake_team_id,
-        intake_schedule.schedule_id as intake_schedule_id,
-        intake_zone.time_zone as intake_time_zone,
+        cases.intake_schedule_id,
+        cases.intake_time_zone,
         per_case.final_team_id,
         coalesce(handoff_counts.handoff_count, 0) as handoff_count,
         coalesce(per_case.segment_count, 0) as segment_count,
@@ -277,10 +229,6 @@ final as (
     from cases
     left join per_case
         on cases.case_id = per_case.case_id
-    left join segments as intake_schedule
-        on cases.case_id = intake_schedule.case_id and cases.intake_at = intake_schedule.starts_at
-    left join schedules as intake_zone
-        on intake_schedule.schedule_id = intake_zone.schedule_id
     left join handoff_counts
         on cases.case_id = handoff_counts.case_id
 

@@ -294,7 +294,6 @@ final as (
         case_status,
         clock_status,
         intake_at,
-        as_of_at,
         owner_team_id,
         target_business_minutes,
         elapsed_us / 60000000.0 as elapsed_business_minutes,

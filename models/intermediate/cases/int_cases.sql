@@ -31,6 +31,12 @@ cases as (
 
 ),
 
+team_periods as (
+
+    select * from {{ ref('int_team_schedule_periods') }}
+
+),
+
 ranked as (
 
     select
@@ -48,26 +54,45 @@ ranked as (
 
 ),
 
-final as (
+kept as (
 
     select
-        case_id,
-        intake_at,
-        {{ ops_sla.instant_to_local('intake_at') }} as intake_local,
-        cast({{ ops_sla.instant_to_local('intake_at') }} as date) as intake_date_local,
-        tier,
-        case_type,
-        team_tz,
+        *,
         -- a case without a team is owned by team `default` (the schedule of the vars)
-        coalesce(team_id, 'default') as intake_team_id,
-        source_file,
-        delivered_copies,
-        distinct_versions > 1 as has_conflicting_copies,
-        latest_loaded_at as loaded_at,
-        {{ ops_sla.run_marker() }} as refreshed_at
+        coalesce(team_id, 'default') as intake_team_id
 
     from ranked
     where copy_number = 1
+
+),
+
+final as (
+
+    select
+        kept.case_id,
+        kept.intake_at,
+        {{ ops_sla.instant_to_local('kept.intake_at') }} as intake_local,
+        cast({{ ops_sla.instant_to_local('kept.intake_at') }} as date) as intake_date_local,
+        kept.tier,
+        kept.case_type,
+        kept.team_tz,
+        kept.intake_team_id,
+        -- the intake team's schedule at intake (NULL for a team missing from team_schedules:
+        -- the test value_in_seed on cases.team_id stops the build)
+        team_periods.schedule_id as intake_schedule_id,
+        team_periods.time_zone as intake_time_zone,
+        kept.source_file,
+        kept.delivered_copies,
+        kept.distinct_versions > 1 as has_conflicting_copies,
+        kept.latest_loaded_at as loaded_at,
+        {{ ops_sla.run_marker() }} as refreshed_at
+
+    from kept
+    left join team_periods
+        on
+            kept.intake_team_id = team_periods.team_id
+            and (team_periods.starts_at is null or kept.intake_at >= team_periods.starts_at)
+            and (team_periods.ends_at is null or kept.intake_at < team_periods.ends_at)
 
 )
 
