@@ -1065,3 +1065,35 @@ def test_time_before_an_intake_hand_off_is_the_intake_teams(world: World) -> Non
     ref = S.case_minutes_between(a, b, world.ownership[case].segments)
     assert ref == 0
     assert case_minutes(world, case, a, b) == ref
+
+
+# --------------------------------------------------------------------------- live SLA state
+
+
+def test_running_clocks_project_under_the_owning_schedules(world: World) -> None:
+    """Issue 30 on the global export (hand-offs across five zones): for every running clock in
+    marts.sla_clock_status, the projected breach is reference.schedules' case_add(as-of,
+    remaining) on the case's ownership segments built from the raw data - the schedule owning
+    the case after as-of, not the intake team's - and for the two clocks without pauses the
+    elapsed minutes are the case's business minutes from intake to as-of."""
+    rows = world.con.execute("""
+        select clocks.case_id, clocks.sla_clock, clocks.elapsed_business_minutes,
+               clocks.remaining_business_minutes, epoch_us(clocks.intake_ts_utc), epoch_us(clocks.as_of_ts_utc),
+               epoch_us(clocks.breach_ts_utc), ownership.segment_count
+        from marts.sla_clock_status as clocks
+        inner join intermediate.int_case_ownership as ownership on clocks.case_id = ownership.case_id
+        where clocks.clock_status = 'running'""").fetchall()
+    rows = [r for r in rows if r[0] not in OPEN_READING]
+    assert len(rows) > 50 and sum(r[7] > 1 for r in rows) > 10, "too few running clocks (handed off) to say much"
+    problems = []
+    for cid, clock, elapsed, remaining, intake_us, as_of_us, breach_us, _ in rows:
+        segments = world.ownership[cid].segments
+        as_of = from_us(as_of_us)
+        expected_breach = to_us(S.case_add(as_of, remaining, segments))
+        if breach_us is None or abs(breach_us - expected_breach) > 1_000:
+            problems.append(f"{cid} {clock}: breach {_fmt(breach_us)}, reference {_fmt(expected_breach)}")
+        if clock != "sla_a_paused_wait":
+            expected = S.case_minutes_between(from_us(intake_us), as_of, segments)
+            if abs(elapsed - expected) > TOL:
+                problems.append(f"{cid} {clock}: elapsed {elapsed}, reference {expected}")
+    assert not problems, "\n".join(problems[:MAX_EXAMPLES])

@@ -105,6 +105,7 @@ segments as (
         owners.case_id,
         owners.team_id,
         periods.schedule_id,
+        periods.time_zone,
         greatest(owners.owned_from_at, coalesce(periods.starts_at, owners.owned_from_at)) as starts_at
 
     from owners
@@ -218,8 +219,10 @@ final as (
     select
         cases.case_id,
         cases.intake_team_id,
-        cases.intake_schedule_id,
-        cases.intake_time_zone,
+        -- the schedule owning the case at its intake instant (a hand-off at intake: the
+        -- receiving team's)
+        intake_segment.schedule_id as intake_schedule_id,
+        intake_segment.time_zone as intake_time_zone,
         per_case.final_team_id,
         coalesce(handoff_counts.handoff_count, 0) as handoff_count,
         coalesce(per_case.segment_count, 0) as segment_count,
@@ -229,6 +232,8 @@ final as (
     from cases
     left join per_case
         on cases.case_id = per_case.case_id
+    left join segments as intake_segment
+        on cases.case_id = intake_segment.case_id and cases.intake_at = intake_segment.starts_at
     left join handoff_counts
         on cases.case_id = handoff_counts.case_id
 

@@ -77,10 +77,12 @@ final as (
         kept.case_type,
         kept.team_tz,
         kept.intake_team_id,
-        -- the intake team's schedule at intake (NULL for a team missing from team_schedules:
-        -- the test value_in_seed on cases.team_id stops the build)
-        team_periods.schedule_id as intake_schedule_id,
-        team_periods.time_zone as intake_time_zone,
+        -- the schedule the intake team works to at intake, and its zone: the case's team_tz
+        -- (NULL for a team missing from team_schedules: the test value_in_seed on
+        -- cases.team_id stops the build). A hand-off at the intake instant does not change
+        -- them: the schedule owning the case is int_case_ownership's.
+        team_periods.schedule_id as intake_team_schedule_id,
+        team_periods.time_zone as intake_team_time_zone,
         kept.source_file,
         kept.delivered_copies,
         kept.distinct_versions > 1 as has_conflicting_copies,
