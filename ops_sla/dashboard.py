@@ -11,7 +11,8 @@ computed from the data (nothing hard-coded). The page's header gives the data's 
 (first and last intake date), its intake teams and its as-of instant (mart data_as_of).
 
 Any size of data publishes: a chart whose data is too small for it (fewer intake days than
-its 7-day window, no resolved case, no resolved Tier 3 case, no case a scenario applies to)
+its 7-day window, no resolved case, no resolved case of the deep-dive tier, no case a scenario
+applies to)
 is drawn as a placeholder that says so ("not enough data: needs ..., has ..."), and the
 others as usual. The by-team chart of an export with one team (no team column: team
 `default`) is one line saying so: there is nothing to compare. So is the at-risk panel when no
@@ -22,10 +23,14 @@ open case has a breach ahead or behind it ("No open case is at risk").
 | sla_breach_trend         | sla_daily                                       |
 | resolution_tail_by_tier  | sla_by_tier_case_type (grain tier, all), case_sla (targets) |
 | breach_heatmap           | sla_by_tier_case_type                           |
-| tier3_stage_bottleneck   | driver_stage_durations (grain tier, TIER_3)     |
+| tier3_stage_bottleneck   | driver_stage_durations (grain tier, last tier)  |
 | scenario_impact          | scenario_results                                |
 | sla_by_team              | sla_by_team (grain = 'team' and 'all')          |
 | sla_at_risk_now          | sla_at_risk_queue, data_as_of                   |
+
+Tiers and case types are the warehouse's own (seeds tiers and case_types, published in schema
+reference): axes follow their display_order, and the stage chart shows the last tier by
+display_order (the most complex one: Tier 3 in the demo), as analyses/bottleneck_deep_dive.sql.
 """
 
 from __future__ import annotations
@@ -55,8 +60,6 @@ HEIGHT = 280         # plot height; with title, subtitle and legend the PNG is ~
 PANEL_WIDTH = 370    # each of two side-by-side panels
 # a cohort (intake day) counts as complete when at most this share of its cases is still open
 MAX_OPEN_SHARE = 0.02
-TIERS = ["TIER_1", "TIER_2", "TIER_3"]
-CASE_TYPES = ["VENDOR_ASSESSMENT", "ACCESS_REVIEW", "POLICY_EXCEPTION"]
 POLICIES = {"including_wait": "Customer wait counted", "paused_wait": "Clock paused in customer wait"}
 STAGE_LABELS = {
     "intake_to_triage": "Intake → Triage",
@@ -127,6 +130,18 @@ def _rate(x: float, digits: int = 0) -> str:
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchone()[0] or 0)
+
+
+def _display_order(con: duckdb.DuckDBPyConnection, seed: str) -> list[tuple[str, str]]:
+    """(id, label) of each row of the published seed `tiers` or `case_types`, in display_order."""
+    column = {"tiers": "tier", "case_types": "case_type"}[seed]
+    return [(row[0], row[1]) for row in con.execute(
+        f"select {column}, {column}_label from reference.{seed} order by display_order, {column}").fetchall()]
+
+
+def _order(con: duckdb.DuckDBPyConnection, seed: str) -> list[str]:
+    """The ids of seed `tiers` or `case_types` in display order, then the roll-up `ALL`."""
+    return [*(row_id for row_id, _ in _display_order(con, seed)), "ALL"]
 
 
 # --- (a) daily breach trend ------------------------------------------------------------------
@@ -247,9 +262,8 @@ order by s.tier, p.policy, p.percentile
 """
 
 
-def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale) -> alt.LayerChart:
+def _tail_panel(df: pd.DataFrame, policy: str, y_scale: alt.Scale, tiers: list[str]) -> alt.LayerChart:
     data = df[df["policy"] == policy]
-    tiers = [*TIERS, "ALL"]
     x = alt.X("tier:N", title=None, sort=tiers, axis=alt.Axis(labelAngle=0, labelFontSize=12))
     bars = alt.Chart(data).mark_bar().encode(
         x=x,
@@ -287,7 +301,8 @@ def tail_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
                 f"Pausing the clock during customer wait brings {worst}'s p95 to "
                 f"{paused.loc[worst, 'minutes']:,.0f} min."]
     y_scale = alt.Scale(domain=[0, float(max(df["minutes"].max(), df["target"].max()) * 1.08)])
-    chart = alt.hconcat(*(_tail_panel(df, p, y_scale) for p in POLICIES), spacing=24)
+    tiers = _order(con, "tiers")
+    chart = alt.hconcat(*(_tail_panel(df, p, y_scale, tiers) for p in POLICIES), spacing=24)
     return chart.properties(title=_title(title, subtitle))
 
 
@@ -303,12 +318,14 @@ cross join lateral (
 """
 
 
-def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold: float) -> alt.LayerChart:
+def _heat_panel(df: pd.DataFrame, policy: str, color_scale: alt.Scale, threshold: float,
+                orders: tuple[list[str], list[str]]) -> alt.LayerChart:
     data = df[df["policy"] == policy]
-    x = alt.X("case_type:N", title=None, sort=[*CASE_TYPES, "ALL"],
+    tiers, case_types = orders
+    x = alt.X("case_type:N", title=None, sort=case_types,
               axis=alt.Axis(labelAngle=0, orient="bottom", labelExpr="split(datum.label, '_')",
                             labelFontSize=11, labelLimit=130, labelPadding=6))
-    y = alt.Y("tier:N", title=None, sort=[*TIERS, "ALL"], axis=alt.Axis(labelFontSize=12))
+    y = alt.Y("tier:N", title=None, sort=tiers, axis=alt.Axis(labelFontSize=12))
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=2).encode(
         x=x, y=y,
         color=alt.Color("rate:Q", title="SLA A breach rate", scale=color_scale,
@@ -347,35 +364,37 @@ def heatmap_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
                 f"{best[0]} {best[1]} at {_pct(incl[best])}.")
     hi = float(df["rate"].max()) or 0.05  # all rates 0: a scale from 0 to 5 %, not from 0 to 0
     color_scale = alt.Scale(scheme="orangered", domain=[0, hi])
-    chart = alt.hconcat(*(_heat_panel(df, p, color_scale, hi * 0.6) for p in POLICIES), spacing=30)
+    orders = (_order(con, "tiers"), _order(con, "case_types"))
+    chart = alt.hconcat(*(_heat_panel(df, p, color_scale, hi * 0.6, orders) for p in POLICIES), spacing=30)
     return chart.properties(title=_title(title, subtitle)).resolve_scale(color="shared")
 
 
-# --- (d) Tier 3 stage decomposition ----------------------------------------------------------
+# --- (d) stage decomposition of the deep-dive tier (Tier 3 in the demo) ------------------------
 
 STAGES_SQL = """
 select stage_order, stage, resolved_cases, p50_business_minutes as p50, p90_business_minutes as p90,
        p95_business_minutes as p95, p95_business_minutes_excluding_wait as p95_excl,
        share_of_sla_a_minutes as share, is_bottleneck
 from marts.driver_stage_durations
-where grain = 'tier' and tier = 'TIER_3'
+where grain = 'tier' and tier = ?
 order by stage_order
 """
 
 
 def stages_chart(con: duckdb.DuckDBPyConnection) -> alt.TopLevelMixin:
-    df = _df(con, STAGES_SQL)
+    tier, label = _display_order(con, "tiers")[-1]  # the last tier: the most complex one
+    df = con.execute(STAGES_SQL, [tier]).df()
     if not df["is_bottleneck"].fillna(False).any():
-        resolved = _count(con, "select count(*) from marts.case_sla "
-                               "where first_resolution_ts_local is not null and tier = 'TIER_3'")
-        raise NotEnoughData("1 resolved Tier 3 case", f"{resolved}")
+        (resolved,) = con.execute("select count(*) from marts.case_sla "
+                                  "where first_resolution_ts_local is not null and tier = ?", [tier]).fetchone()
+        raise NotEnoughData(f"1 resolved {label} case", f"{resolved}")
     df["label"] = df["stage"].map(STAGE_LABELS).fillna(df["stage"])
     df["role"] = df["is_bottleneck"].map({True: "bottleneck (highest p95)", False: "other stages"})
     order = df["label"].tolist()
     neck = df[df["is_bottleneck"]].iloc[0]
-    title = (f"{neck.label} is the Tier 3 bottleneck: p95 {neck.p95:,.0f} business min, "
-             f"{neck.share:.0%} of Tier 3's SLA A time")
-    subtitle = (f"Tier 3 resolved cases (n = {int(neck.resolved_cases):,}), business minutes per stage: bar = p95, "
+    title = (f"{neck.label} is the {label} bottleneck: p95 {neck.p95:,.0f} business min, "
+             f"{neck.share:.0%} of {label}'s SLA A time")
+    subtitle = (f"{label} resolved cases (n = {int(neck.resolved_cases):,}), business minutes per stage: bar = p95, "
                 f"inner bar = median, tick = p95 without customer wait.")
     y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelFontSize=12, labelLimit=220))
     # the scale runs past the longest bar to leave room for its label; ticks and grid lines
@@ -687,7 +706,8 @@ CHARTS: tuple[ChartDef, ...] = (
     ChartDef("breach_heatmap", "sla_by_tier_case_type",
              "SLA A breach rate by tier and case type, under both customer-wait policies.", heatmap_chart),
     ChartDef("tier3_stage_bottleneck", "driver_stage_durations",
-             "Where Tier 3 time goes: stage durations, bottleneck highlighted.", stages_chart),
+             "Where the last tier's time goes (Tier 3 in the demo): stage durations, bottleneck highlighted.",
+             stages_chart),
     ChartDef("scenario_impact", "scenario_results",
              "What-if scenarios: hours saved and SLA A breaches avoided.", scenario_chart),
     ChartDef("sla_by_team", "sla_by_team",

@@ -14,6 +14,7 @@ below; then publishing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from team_export import (
     write_partitions,
     write_staffing,
 )
+
+from ops_sla.dashboard import build_specs
 
 EXPORT = FIXTURES / "team_export"
 TEAM_VARS = {
@@ -220,3 +223,11 @@ def test_dashboard(published: Path) -> None:
     proc = _step("ops_sla.dashboard", "--db", published / "ops_sla.duckdb", "--out", out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "index.html").exists()
+    # the team's tiers and case types, in its seeds' display order: the stage chart is about its
+    # last tier (SILVER), the axes run GOLD, SILVER
+    specs = {name: json.dumps(spec) for name, spec in build_specs(published / "ops_sla.duckdb").items()}
+    assert "Silver customers" in specs["tier3_stage_bottleneck"], specs["tier3_stage_bottleneck"][:2000]
+    assert "Tier 3" not in specs["tier3_stage_bottleneck"]
+    for chart in ("resolution_tail_by_tier", "breach_heatmap"):
+        assert '"sort": ["GOLD", "SILVER", "ALL"]' in specs[chart], chart
+    assert '"sort": ["KYC_REVIEW", "CONTRACT_CHANGE", "ALL"]' in specs["breach_heatmap"]
