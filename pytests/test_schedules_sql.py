@@ -202,7 +202,7 @@ PROBES = {p.case_id: p for p in [
            ("HANDOFF", utc(2025, 10, 17, 14), "moving")),
     _probe("SR-PROBE-TIE-INTAKE", "emea", "Europe/London", utc(2025, 10, 17, 14), utc(2025, 10, 20, 17),
            utc(2025, 10, 21, 20), ("HANDOFF", utc(2025, 10, 17, 14), "moving")),
-    # handed to EMEA at its intake instant (an open reading, see the xfail test below)
+    # handed to EMEA at its intake instant (test_time_before_an_intake_hand_off_is_the_intake_teams)
     _probe("SR-PROBE-AWAY-AT-INTAKE", "americas", "America/Los_Angeles", utc(2025, 11, 3, 16), utc(2025, 11, 3, 16, 30),
            utc(2025, 11, 4, 20), ("HANDOFF", utc(2025, 11, 3, 16), "emea")),
     # 24/7 Kathmandu (+05:45) closed on its local 2025-10-02 = 2025-10-01 18:15 .. 10-02 18:15 UTC
@@ -210,9 +210,6 @@ PROBES = {p.case_id: p for p in [
            utc(2025, 10, 3, 20)),
 ]}
 PROBE_EVENT_ID = 9_200_000_000_000
-# cases whose time before intake the SQL and the reference read differently (the xfail test
-# test_time_before_an_intake_hand_off_is_the_intake_teams): left out of the random pairs
-OPEN_READING = {"SR-PROBE-AWAY-AT-INTAKE"}
 
 
 def _la_date(dt: datetime) -> str:
@@ -660,7 +657,7 @@ def case_points(w: World, cid: str) -> list[int]:
 def handed_off_cases(w: World) -> list[str]:
     key = ("handed_off",)
     if key not in w.cache:
-        w.cache[key] = sorted(cid for cid, o in w.ownership.items() if len(o.segments) > 1 and cid not in OPEN_READING)
+        w.cache[key] = sorted(cid for cid, o in w.ownership.items() if len(o.segments) > 1)
     return w.cache[key]
 
 
@@ -688,7 +685,7 @@ def case_pair(draw: st.DrawFn, w: World, ids: st.SearchStrategy[str]) -> tuple[s
 
 def random_case_pairs(rng: random.Random, w: World, n: int) -> list[tuple[str, int, int, float]]:
     """`n` more pairs like case_pair's (two in three on a case handed off), from a Random."""
-    moved, every = handed_off_cases(w), sorted(set(w.ownership) - OPEN_READING)
+    moved, every = handed_off_cases(w), sorted(w.ownership)
     jitter = [0, 0, 1, -1, US, 30 * US_PER_MIN, -60 * US_PER_MIN]
 
     def instant(points: list[int]) -> int:
@@ -737,7 +734,7 @@ def test_per_case_minutes_and_inverse_match_reference(world: World, data: st.Dat
     int_case_ownership.segments vs reference.schedules on segments built from the raw data."""
     if "case_ids" not in world.cache:  # mostly cases handed off, some not
         moved = st.sampled_from(handed_off_cases(world))
-        world.cache["case_ids"] = st.one_of(moved, moved, st.sampled_from(sorted(set(world.ownership) - OPEN_READING)))
+        world.cache["case_ids"] = st.one_of(moved, moved, st.sampled_from(sorted(world.ownership)))
     batch = data.draw(st.lists(case_pair(world, world.cache["case_ids"]), min_size=40, max_size=100))
     batch += random_case_pairs(data.draw(st.randoms(use_true_random=True)), world, EXTRA_PAIRS)
     check_per_case(world, batch)
@@ -1053,18 +1050,20 @@ def test_hand_offs_tying_at_one_instant_keep_the_new_owners_schedule_switch(worl
     assert at_intake["sla_b_breach_ts_utc"] == naive_utc(at(LA, 2025, 10, 20, 8, 30))
 
 
-@pytest.mark.xfail(strict=True, reason="open reading of SPEC-schedules: who owns the time before intake when a "
-                   "hand-off is at the intake instant (reference: the intake team; SQL: the hand-off's team)")
 def test_time_before_an_intake_hand_off_is_the_intake_teams(world: World) -> None:
     """SPEC-schedules: "the first segment also covers everything before intake". A case of the
-    Americas handed to EMEA at its intake instant (Mon 2025-11-03 16:00 UTC): the reference
-    takes the intake team's (empty) segment as the first, so 08:00-16:00 UTC before intake is
-    Los Angeles' night (0 minutes); the SQL's first segment is EMEA's (its day: 480). No SLA
-    clock reads time before intake (case_sla agrees either way); the macros can."""
+    Americas handed to EMEA at its intake instant (Mon 2025-11-03 16:00 UTC): the intake
+    team's empty segment is the first, so 08:00-16:00 UTC before intake is Los Angeles' night
+    (0 minutes), not EMEA's day (480, what the SQL once read: it dropped the intake team when a
+    hand-off tied with intake); from intake on, EMEA owns the case."""
     case, a, b = "SR-PROBE-AWAY-AT-INTAKE", utc(2025, 11, 3, 8), utc(2025, 11, 3, 16)
     ref = S.case_minutes_between(a, b, world.ownership[case].segments)
     assert ref == 0
     assert case_minutes(world, case, a, b) == ref
+    # after intake, EMEA's hours (09:00-17:30 GMT), not the Americas' (08:00-18:00 PST = 16:00-02:00 UTC)
+    a, b = utc(2025, 11, 3, 17), utc(2025, 11, 3, 18)
+    assert S.case_minutes_between(a, b, world.ownership[case].segments) == 30
+    assert case_minutes(world, case, a, b) == 30
 
 
 # --------------------------------------------------------------------------- live SLA state
@@ -1083,7 +1082,6 @@ def test_running_clocks_project_under_the_owning_schedules(world: World) -> None
         from marts.sla_clock_status as clocks
         inner join intermediate.int_case_ownership as ownership on clocks.case_id = ownership.case_id
         where clocks.clock_status = 'running'""").fetchall()
-    rows = [r for r in rows if r[0] not in OPEN_READING]
     assert len(rows) > 50 and sum(r[7] > 1 for r in rows) > 10, "too few running clocks (handed off) to say much"
     problems = []
     for cid, clock, elapsed, remaining, intake_us, as_of_us, breach_us, _ in rows:

@@ -72,16 +72,19 @@ owner_changes as (
 
 ),
 
--- one owner per instant: the later event id (the intake row is -1)
+-- one hand-off per instant: the later event id. The intake row stays beside a hand-off at the
+-- intake instant: it owns no time from intake on, but the first segment also stands for
+-- every instant before intake, and that is the intake team's
 owner_at_instant as (
 
     select
         case_id,
         owned_from_at,
+        event_id,
         team_id
 
     from owner_changes
-    qualify row_number() over (partition by case_id, owned_from_at order by event_id desc) = 1
+    qualify row_number() over (partition by case_id, owned_from_at, event_id = -1 order by event_id desc) = 1
 
 ),
 
@@ -92,7 +95,8 @@ owners as (
     select
         case_id,
         owned_from_at,
-        lead(owned_from_at) over (partition by case_id order by owned_from_at) as owned_until_at,
+        event_id,
+        lead(owned_from_at) over (partition by case_id order by owned_from_at, event_id) as owned_until_at,
         team_id
 
     from owner_at_instant
@@ -106,6 +110,7 @@ segments as (
         owners.team_id,
         periods.schedule_id,
         periods.time_zone,
+        owners.event_id as owner_order,
         greatest(owners.owned_from_at, coalesce(periods.starts_at, owners.owned_from_at)) as starts_at
 
     from owners
@@ -116,6 +121,8 @@ segments as (
                 periods.starts_at is null
                 or owners.owned_until_at is null
                 or owners.owned_until_at > periods.starts_at
+                -- the intake team's empty ownership at a hand-off at intake: its period then
+                or owners.owned_from_at >= periods.starts_at
             )
             and (periods.ends_at is null or owners.owned_from_at < periods.ends_at)
 
@@ -129,6 +136,7 @@ segment_ordinals as (
         segments.case_id,
         segments.team_id,
         segments.schedule_id,
+        segments.time_zone,
         segments.starts_at,
         row_number() over by_case as segment_number,
         business_time.first_bucket_us,
@@ -147,7 +155,7 @@ segment_ordinals as (
     from segments
     inner join business_time
         on segments.schedule_id = business_time.schedule_id
-    window by_case as (partition by segments.case_id order by segments.starts_at)
+    window by_case as (partition by segments.case_id order by segments.starts_at, segments.owner_order)
 
 ),
 
@@ -203,6 +211,20 @@ per_case as (
 
 ),
 
+-- the schedule owning the case at its intake instant: the last segment starting then (all
+-- start at or after intake)
+intake_segments as (
+
+    select
+        case_id,
+        schedule_id,
+        time_zone
+
+    from shifted
+    qualify row_number() over (partition by case_id order by starts_at, segment_number desc) = 1
+
+),
+
 handoff_counts as (
 
     select
@@ -232,8 +254,8 @@ final as (
     from cases
     left join per_case
         on cases.case_id = per_case.case_id
-    left join segments as intake_segment
-        on cases.case_id = intake_segment.case_id and cases.intake_at = intake_segment.starts_at
+    left join intake_segments as intake_segment
+        on cases.case_id = intake_segment.case_id
     left join handoff_counts
         on cases.case_id = handoff_counts.case_id
 
