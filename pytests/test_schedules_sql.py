@@ -1060,8 +1060,9 @@ def test_time_before_an_intake_hand_off_is_the_intake_teams(world: World) -> Non
     ref = S.case_minutes_between(a, b, world.ownership[case].segments)
     assert ref == 0
     assert case_minutes(world, case, a, b) == ref
-    # after intake, EMEA's hours (09:00-17:30 GMT), not the Americas' (08:00-18:00 PST = 16:00-02:00 UTC)
-    a, b = utc(2025, 11, 3, 17), utc(2025, 11, 3, 18)
+    # from intake on, EMEA's hours (08:00-16:30 GMT since 2025-10-06): 16:00-16:30 of the hour
+    # 16:00-17:00 UTC, not the Americas' whole hour (08:00-09:00 PST)
+    a, b = utc(2025, 11, 3, 16), utc(2025, 11, 3, 17)
     assert S.case_minutes_between(a, b, world.ownership[case].segments) == 30
     assert case_minutes(world, case, a, b) == 30
 
