@@ -221,7 +221,7 @@ intake_segments as (
         time_zone
 
     from shifted
-    qualify row_number() over (partition by case_id order by starts_at, segment_number desc) = 1
+    qualify row_number() over (partition by case_id order by starts_at asc, segment_number desc) = 1
 
 ),
 
