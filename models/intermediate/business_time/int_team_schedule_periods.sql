@@ -28,6 +28,7 @@ seeded_periods as (
         team_schedules.team_id,
         team_schedules.schedule_id,
         schedules.time_zone,
+        team_schedules.valid_from,
         case
             when
                 row_number() over (
@@ -48,6 +49,7 @@ default_period as (
         'default' as team_id,
         schedule_id,
         time_zone,
+        cast(null as date) as valid_from,
         cast(null as timestamptz) as starts_at
 
     from schedules
@@ -70,7 +72,9 @@ final as (
         schedule_id,
         time_zone,
         starts_at,
-        lead(starts_at) over (partition by team_id order by starts_at nulls first) as ends_at
+        -- the next row by valid_from, as the row numbers above (two zones far apart could
+        -- order consecutive local dates' midnights the other way round)
+        lead(starts_at) over (partition by team_id order by valid_from nulls first) as ends_at
 
     from all_periods
 
