@@ -25,6 +25,7 @@ import pytest
 from conftest import SMALL_ARGS, run_generator
 
 from ops_sla.generator.params import Params
+from ops_sla.generator.world import Config, build
 
 TEAM_TZ = "America/Los_Angeles"
 PROG_ERROR = "ops-sla-generate: error:"
@@ -204,6 +205,45 @@ def test_same_arguments_identical_bytes_whatever_tz_and_hash_seed(tmp_path: Path
     assert {"raw/staffing_schedule/staffing_schedule.parquet", "raw/calendar_dim/calendar_dim.parquet",
             "raw_ground_truth/manifest.json"} <= set(sa)
     assert {k.split("/")[0] for k in sa} == {"raw", "raw_ground_truth"}
+
+
+@pytest.mark.parametrize("world", ["default", "global"])
+def test_files_do_not_depend_on_how_many_cases_are_simulated_at_a_time(tmp_path: Path, world: str) -> None:
+    """The generator streams (issue 31): it simulates a chunk of days at a time and merges the
+    chunks' partitions. One chunk and ~40 chunks of ~150 cases write the same bytes, for a full
+    generation and for days appended to it."""
+    args = [*SMALL_ARGS, "--world", world]
+    whole, chunked = tmp_path / "whole", tmp_path / "chunked"
+    generate(whole, *args, "--chunk-cases", "1000000")
+    generate(chunked, *args, "--chunk-cases", "150")
+    assert not diff(snapshot(whole), snapshot(chunked))
+    generate(whole, "--mode", "incremental", "--days", "3", "--chunk-cases", "1000000")
+    generate(chunked, "--mode", "incremental", "--days", "3", "--chunk-cases", "150")
+    after = snapshot(chunked)
+    assert not diff(snapshot(whole), after)
+    # the comparison covered appended days, partitions fed by several chunks, and no spool is left
+    assert "raw/cases/intake_date=2026-01-03/part-0.parquet" in after
+    assert not [k for k in after if ".spool" in k or k.endswith(".arrow")]
+    con = connect(chunked)
+    spread = scalar(con, """SELECT count(*) FROM (SELECT e.ingestion_date FROM ev e JOIN cases c USING (case_id)
+                            GROUP BY 1 HAVING max(c.intake_date) - min(c.intake_date) > 14)""")
+    con.close()
+    assert spread > 30  # events partitions holding cases taken in more than two weeks apart: several chunks
+
+
+def test_chunks_cover_every_day_once_within_the_case_budget() -> None:
+    cfg = Config(cases=6000, start=dt.date(2025, 9, 15), end=dt.date(2025, 12, 31))
+    gen = build(cfg)
+    counts = gen.plan.counts
+    for budget in (1, 150, 999, 10**6):
+        chunks = gen.chunks(budget)
+        assert chunks[0][0] == 0 and chunks[-1][1] == len(counts)
+        assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(chunks, chunks[1:], strict=False))
+        for lo, hi in chunks:
+            # within the budget, unless one day alone is over it
+            assert counts[lo:hi].sum() <= budget or hi - lo == 1 or counts[lo:hi - 1].sum() == 0
+            assert counts[lo:hi].sum() > 0
+    assert len(gen.chunks(150)) > 30 and len(gen.chunks(10**6)) == 1
 
 
 def test_rerun_into_same_folder_replaces_everything(tmp_path: Path) -> None:

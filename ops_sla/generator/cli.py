@@ -20,7 +20,7 @@ from ops_sla.calendar import CalendarError, holiday_names, zone
 
 from .params import Params
 from .teams import load_teams
-from .world import Config, build
+from .world import CHUNK_CASES, Config, build
 from .writer import owner_problem, read_manifest, work_folders, write_generation
 
 
@@ -83,6 +83,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="full: replace the folder; incremental: append the next --days days (default: full)")
     p.add_argument("--days", type=int, default=None,
                    help=f"incremental mode: number of days to append (default: {DEFAULT_DAYS})")
+    p.add_argument("--chunk-cases", type=int, default=CHUNK_CASES,
+                   help="cases simulated at a time: bounds the generator's memory (about 0.5 GB per 100,000); "
+                   f"the files written do not depend on it (default: {CHUNK_CASES:,})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p.parse_args(argv)
 
@@ -152,6 +155,8 @@ def resolve(args: argparse.Namespace) -> tuple[Config, Path, Path, dict | None]:
     _check_own_folders(raw, truth, args.mode == "incremental")
     _check_writable(raw)
     _check_writable(truth)
+    if args.chunk_cases < 1:
+        raise UsageError("--chunk-cases must be at least 1")
     if args.mode == "incremental":
         days = DEFAULT_DAYS if args.days is None else args.days
         if days < 1:
@@ -192,17 +197,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
     n_days = (cfg.end - cfg.start).days + 1
-    with tqdm(total=n_days, desc="simulating days", unit="day", disable=args.no_progress, leave=False) as bar:
-        if manifest is None:
-            gen = build(cfg, progress=bar.update)
-            since = None
-        else:
-            gen = build(cfg, day_counts=manifest["day_counts"], weekday_rate=manifest["weekday_rate"],
-                        closed_day_capacity=manifest.get("closed_day_capacity"), progress=bar.update)
-            since = np.datetime64(Config.from_json(manifest["config"]).end + dt.timedelta(days=1))
-    with tqdm(desc="writing partitions", unit="file", disable=args.no_progress, leave=False) as bar:
-        write_generation(gen, raw, truth, since=since, progress=bar.update)
-    rows = gen.manifest["rows"]
+    if manifest is None:
+        gen = build(cfg)
+        since = None
+    else:
+        gen = build(cfg, day_counts=manifest["day_counts"], weekday_rate=manifest["weekday_rate"],
+                    closed_day_capacity=manifest.get("closed_day_capacity"))
+        since = np.datetime64(Config.from_json(manifest["config"]).end + dt.timedelta(days=1))
+    with (tqdm(total=n_days, desc="simulating days", unit="day", disable=args.no_progress, leave=False) as days,
+          tqdm(desc="writing partitions", unit="file", disable=args.no_progress, leave=False) as files):
+        written = write_generation(gen, raw, truth, since=since, on_day=days.update, on_file=files.update,
+                                   max_cases=args.chunk_cases)
+    rows = written["rows"]
     print(f"{args.mode} generation {cfg.start}..{cfg.end}: {rows['cases']:,} cases, {rows['events_log']:,} events "
           f"-> {raw} (ground truth: {truth}) in {time.perf_counter() - t0:.1f}s")
     return 0

@@ -229,16 +229,19 @@ def _draw_day(rng: np.random.Generator, n: int, tier: np.ndarray, ctype: np.ndar
 
 
 def simulate_cases(plan: DayPlan, clock: BusinessClock, hours: BusinessHours, params: Params, seed: int,
-                   progress=None, teams: Teams | None = None) -> Cases:
-    """Draw every case of every planned day and place its events on the clock (on the clocks of
-    its teams when ``teams`` is given: --world global)."""
+                   progress=None, teams: Teams | None = None, days: range | None = None) -> Cases:
+    """Draw every case of the planned days ``days`` (indices into ``plan.days``; default: all)
+    and place its events on the clock (on the clocks of its teams when ``teams`` is given:
+    --world global). A day's cases depend only on its own random streams and plan row, so
+    the days can be simulated a chunk at a time."""
     w, v = params.work, params.volume
     cols: dict[str, list[np.ndarray]] = {}
 
     def put(name: str, arr: np.ndarray) -> None:
         cols.setdefault(name, []).append(arr)
 
-    for i, day in enumerate(plan.days):
+    for i in days if days is not None else range(len(plan.days)):
+        day = plan.days[i]
         n = int(plan.counts[i])
         if progress is not None:
             progress(1)

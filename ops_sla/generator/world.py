@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -68,19 +68,91 @@ class Config:
         return cls(**d)
 
 
+# cases simulated at a time (``--chunk-cases``): what bounds the generator's memory. The
+# output does not depend on it: days are simulated from their own random streams, and the
+# partitions of all chunks are merged into the files a single pass would write.
+CHUNK_CASES = 100_000
+
+
 @dataclass
 class Generation:
+    """A planned generation: the day plan and the clocks, ready to simulate a run of days at a
+    time (``chunks``, ``export``), plus the small tables and the manifest's plan half."""
+
     config: Config
-    export: Export
+    params: Params
+    plan: simulate.DayPlan
+    clock: BusinessClock
+    hours: BusinessHours
+    teams: Teams | None
     staffing: pa.Table
     calendar: pa.Table
-    manifest: dict
+    plan_manifest: dict
+
+    def chunks(self, max_cases: int = CHUNK_CASES) -> list[tuple[int, int]]:
+        """Consecutive day ranges ``[lo, hi)`` of at most ``max_cases`` cases each (a day with
+        more is a chunk of its own): a chunk's cases never depend on the others."""
+        out, lo, total = [], 0, 0
+        for i, n in enumerate(int(c) for c in self.plan.counts):
+            if i > lo and total > 0 and total + n > max_cases:
+                out.append((lo, i))
+                lo, total = i, 0
+            total += n
+        out.append((lo, len(self.plan.days)))
+        return out
+
+    def export(self, lo: int, hi: int, progress: Callable[[int], None] | None = None) -> Export:
+        """The raw rows and the ground truth of the cases taken in on days ``lo..hi-1``."""
+        cases = simulate.simulate_cases(self.plan, self.clock, self.hours, self.params, self.config.seed,
+                                        progress=progress, teams=self.teams, days=range(lo, hi))
+        return build_export(cases, self.config.cutoff, self.config.team_tz, self.params.messiness)
+
+    def manifest(self, tally: Tally) -> dict:
+        """The manifest of the generation, once every chunk's export is in ``tally``."""
+        out = {**self.plan_manifest, "rows": {"cases": tally.cases, "events_log": tally.events},
+               "faults": dict(sorted(tally.faults.items()))}
+        if self.teams is not None:
+            out["world"] = {
+                "name": "global",
+                "teams": self.teams.ids,
+                "params": asdict(self.params.world),
+                "cases_by_intake_team": dict(sorted(tally.cases_by_team.items())),
+                "cases_handed_off": tally.handed_off,
+            }
+        return out
+
+
+@dataclass
+class Tally:
+    """What the manifest counts, summed over the chunks' exports (their cases are disjoint)."""
+
+    cases: int = 0
+    events: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
+    cases_by_team: dict[str, int] = field(default_factory=dict)
+    handed_off: int = 0
+
+    def add(self, export: Export) -> None:
+        self.cases += export.cases.num_rows
+        self.events += export.events.num_rows
+        _count_into(self.faults, export.faults.column("fault_type"))
+        if "team_id" in export.cases.column_names:
+            _count_into(self.cases_by_team, export.cases.column("team_id"))
+            handoffs = pc.filter(export.events.column("case_id"),
+                                 pc.equal(export.events.column("status"), "HANDOFF"))
+            self.handed_off += len(pc.unique(handoffs))
+
+
+def _count_into(counts: dict[str, int], column: pa.ChunkedArray) -> None:
+    values, n = np.unique(column.to_numpy(zero_copy_only=False), return_counts=True)
+    for value, k in zip(values, n, strict=True):
+        counts[str(value)] = counts.get(str(value), 0) + int(k)
 
 
 def build(config: Config, day_counts: list[int] | None = None, weekday_rate: float | None = None,
-          params: Params | None = None, progress: Callable[[int], None] | None = None,
-          closed_day_capacity: float | None = None) -> Generation:
-    """Simulate the world from ``config.start`` to ``config.end``.
+          params: Params | None = None, closed_day_capacity: float | None = None) -> Generation:
+    """Plan the world from ``config.start`` to ``config.end`` (the cases are simulated later,
+    a chunk of days at a time: ``Generation.export``).
 
     ``day_counts`` (one per day from ``start``) and ``weekday_rate`` come from the manifest
     of an earlier generation in incremental mode; new days get ``weekday_rate``-scaled
@@ -112,41 +184,17 @@ def build(config: Config, day_counts: list[int] | None = None, weekday_rate: flo
         counts = np.concatenate([known, extra])[: len(days)]
     plan.counts = counts
     closed_day_capacity = simulate.staff_and_congest(plan, params, weekday_rate, closed_day_capacity)
-    cases = simulate.simulate_cases(plan, clock, hours, params, config.seed, progress=progress, teams=teams)
-    export = build_export(cases, config.cutoff, config.team_tz, params.messiness)
-    manifest = {
+    plan_manifest = {
         "manifest_version": MANIFEST_VERSION,
         "config": config.to_json(),
         "cutoff_utc": dt.datetime.fromtimestamp(config.cutoff, dt.UTC).isoformat(),
         "day_counts": [int(c) for c in counts],
         "weekday_rate": weekday_rate,
         "closed_day_capacity": closed_day_capacity,
-        "rows": {"cases": export.cases.num_rows, "events_log": export.events.num_rows},
-        "faults": _fault_counts(export.faults),
         "messiness_rates": asdict(params.messiness),
     }
-    if teams is not None:
-        manifest["world"] = _world_summary(export, teams, params)
-    return Generation(config, export, _staffing(plan, params), _calendar(config, hours, names), manifest)
-
-
-def _world_summary(export: Export, teams: Teams, params: Params) -> dict:
-    """--world global: its parameters, the exported cases per intake team and the cases whose
-    HANDOFF event is in the export."""
-    names, counts = np.unique(export.cases.column("team_id").to_numpy(zero_copy_only=False), return_counts=True)
-    handoffs = pc.filter(export.events.column("case_id"), pc.equal(export.events.column("status"), "HANDOFF"))
-    return {
-        "name": "global",
-        "teams": teams.ids,
-        "params": asdict(params.world),
-        "cases_by_intake_team": {str(k): int(v) for k, v in zip(names, counts, strict=True)},
-        "cases_handed_off": len(pc.unique(handoffs)),
-    }
-
-
-def _fault_counts(faults: pa.Table) -> dict[str, int]:
-    kinds, counts = np.unique(faults.column("fault_type").to_numpy(zero_copy_only=False), return_counts=True)
-    return {str(k): int(c) for k, c in zip(kinds, counts, strict=False)}
+    return Generation(config, params, plan, clock, hours, teams, _staffing(plan, params),
+                      _calendar(config, hours, names), plan_manifest)
 
 
 def _staffing(plan: simulate.DayPlan, params: Params) -> pa.Table:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from .world import Generation
+from .world import CHUNK_CASES, Generation, Tally
 
 # the generator's mark on a folder it created; a dot file at the folder's top, outside the
 # contract's table folders, so the build never reads it
@@ -34,35 +34,59 @@ def write_file(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, **WRITE_OPTIONS)
 
 
-def write_partitioned(table: pa.Table, key: str, root: Path, since: np.datetime64 | None = None,
-                      progress: Callable[[int], None] | None = None) -> list[str]:
-    """``root/<key>=YYYY-MM-DD/part-0.parquet`` per value of ``key`` (the key is in the path only).
+# the partitioned tables: (table, partition key, written to the raw folder or the ground
+# truth, the order of rows within a partition -- as one pass over all cases sorts them)
+PARTITIONED = (
+    ("cases", "intake_date", "raw", (("case_id", "ascending"),)),
+    ("events_log", "ingestion_date", "raw", (("event_id", "ascending"), ("ingestion_ts", "ascending"))),
+    ("faults", "batch_date", "truth", (("fault_type", "ascending"), ("event_id", "ascending"))),
+)
+# the chunks' partitions wait here (Arrow IPC, uncompressed) until every chunk is simulated;
+# a dot folder inside the generator's own temporary folder, removed before that is swapped in
+SPOOL_NAME = ".spool"
 
-    The table must be sorted by ``key``. Returns the partition values written.
-    """
+
+def spool_partitions(table: pa.Table, key: str, root: Path, chunk: int, since: np.datetime64 | None) -> None:
+    """``root/<key>=YYYY-MM-DD/<chunk>.arrow`` per value of ``key`` (the key is in the path only),
+    leaving out values before ``since``. The table must be sorted by ``key``."""
     keys = table.column(key).to_numpy()
     body = table.drop_columns([key])
     values, starts = np.unique(keys, return_index=True)
     bounds = list(starts) + [len(keys)]
-    written = []
     for j, value in enumerate(values):
         if since is not None and value < since:
             continue
-        part = body.slice(bounds[j], bounds[j + 1] - bounds[j])
-        write_file(part, root / f"{key}={value}" / "part-0.parquet")
-        written.append(str(value))
+        folder = root / f"{key}={value}"
+        folder.mkdir(parents=True, exist_ok=True)
+        feather.write_feather(body.slice(bounds[j], bounds[j + 1] - bounds[j]), folder / f"{chunk:06d}.arrow",
+                              compression="uncompressed")
+
+
+def merge_partitions(spool: Path, root: Path, order: tuple[tuple[str, str], ...],
+                     progress: Callable[[int], None] | None = None) -> list[str]:
+    """One ``root/<key>=<value>/part-0.parquet`` per spooled partition: its chunks' rows, in
+    the order one pass over all cases gives them. Returns the partition values written."""
+    written = []
+    for folder in sorted(spool.iterdir()) if spool.is_dir() else []:
+        parts = sorted(folder.iterdir())
+        table = pa.concat_tables([feather.read_table(part, memory_map=True) for part in parts])
+        if len(parts) > 1:
+            table = table.sort_by(list(order))
+        write_file(table.combine_chunks(), root / folder.name / "part-0.parquet")
+        written.append(folder.name.split("=", 1)[1])
         if progress is not None:
             progress(1)
     return written
 
 
-def partition_count(table: pa.Table, key: str) -> int:
-    return len(pc.unique(table.column(key)))
-
-
 def write_generation(gen: Generation, raw: Path, truth: Path, since: np.datetime64 | None = None,
-                     progress: Callable[[int], None] | None = None) -> None:
-    """Write the raw contract to ``raw`` and the ground truth to ``truth``.
+                     on_day: Callable[[int], None] | None = None, on_file: Callable[[int], None] | None = None,
+                     max_cases: int = CHUNK_CASES) -> dict:
+    """Simulate ``gen`` a chunk of at most ``max_cases`` cases at a time, write the raw contract
+    to ``raw`` and the ground truth to ``truth``, and return the manifest written.
+
+    Memory is bounded by the chunk, not by the generation: each chunk's partitions are spooled
+    to disk, then merged into one file per partition -- the same bytes whatever ``max_cases``.
 
     Full mode (``since`` is None): both folders are written beside their targets and swapped
     in only when complete, so a reader never sees two generations mixed. Incremental mode:
@@ -71,42 +95,49 @@ def write_generation(gen: Generation, raw: Path, truth: Path, since: np.datetime
     The caller has checked with ``owner_problem`` that every folder touched here is the
     generator's own (or empty, or missing).
     """
-    ex = gen.export
     if since is None:
-        tmp_raw, tmp_truth = _sibling(raw, "tmp"), _sibling(truth, "tmp")
-        _fresh_folder(tmp_raw, gen, "raw")
-        _fresh_folder(tmp_truth, gen, "ground truth")
-        write_partitioned(ex.cases, "intake_date", tmp_raw / "cases", progress=progress)
-        write_partitioned(ex.events, "ingestion_date", tmp_raw / "events_log", progress=progress)
-        write_file(gen.staffing, tmp_raw / "staffing_schedule" / "staffing_schedule.parquet")
-        write_file(gen.calendar, tmp_raw / "calendar_dim" / "calendar_dim.parquet")
-        write_partitioned(ex.faults, "batch_date", tmp_truth / "faults")
-        _write_manifest(gen.manifest, tmp_truth)
-        _swap(tmp_raw, raw)
-        _swap(tmp_truth, truth)
-        return
-    staged = _sibling(raw, "increment")
-    _fresh_folder(staged, gen, "increment")
-    added = {
-        "cases": write_partitioned(ex.cases, "intake_date", staged / "cases", since, progress),
-        "events_log": write_partitioned(ex.events, "ingestion_date", staged / "events_log", since, progress),
-        "faults": write_partitioned(ex.faults, "batch_date", staged / "faults", since),
-    }
-    for table, values in added.items():
-        key = {"cases": "intake_date", "events_log": "ingestion_date", "faults": "batch_date"}[table]
-        target_root = (truth if table == "faults" else raw) / table
-        for value in values:
+        out_raw, out_truth = _sibling(raw, "tmp"), _sibling(truth, "tmp")
+        _fresh_folder(out_raw, gen, "raw")
+        _fresh_folder(out_truth, gen, "ground truth")
+    else:
+        out_raw = out_truth = _sibling(raw, "increment")
+        _fresh_folder(out_raw, gen, "increment")
+    spool = out_raw / SPOOL_NAME
+    tally = Tally()
+    for chunk, (lo, hi) in enumerate(gen.chunks(max_cases)):
+        export = gen.export(lo, hi, progress=on_day)
+        tally.add(export)
+        for (name, key, _, _), table in zip(PARTITIONED, (export.cases, export.events, export.faults), strict=True):
+            spool_partitions(table, key, spool / name, chunk, since)
+        del export
+    added = {}
+    for name, _, role, order in PARTITIONED:
+        added[name] = merge_partitions(spool / name, (out_truth if role == "truth" else out_raw) / name, order,
+                                       on_file)
+    shutil.rmtree(spool)
+    manifest = gen.manifest(tally)
+    if since is None:
+        write_file(gen.staffing, out_raw / "staffing_schedule" / "staffing_schedule.parquet")
+        write_file(gen.calendar, out_raw / "calendar_dim" / "calendar_dim.parquet")
+        _write_manifest(manifest, out_truth)
+        _swap(out_raw, raw)
+        _swap(out_truth, truth)
+        return manifest
+    for name, key, role, _ in PARTITIONED:
+        target_root = (truth if role == "truth" else raw) / name
+        for value in added[name]:
             target = target_root / f"{key}={value}"
             if target.exists():
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged / table / f"{key}={value}", target)
+            os.replace(out_raw / name / f"{key}={value}", target)
     for name, table in (("staffing_schedule", gen.staffing), ("calendar_dim", gen.calendar)):
         tmp = raw / name / f".{name}.parquet.tmp"
         write_file(table, tmp)
         os.replace(tmp, raw / name / f"{name}.parquet")
-    shutil.rmtree(staged, ignore_errors=True)
-    _write_manifest(gen.manifest, truth)
+    shutil.rmtree(out_raw, ignore_errors=True)
+    _write_manifest(manifest, truth)
+    return manifest
 
 
 def _sibling(path: Path, tag: str) -> Path:
