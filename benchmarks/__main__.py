@@ -4,6 +4,7 @@ From the repository root, with the virtualenv's Python (what `make bench` runs):
 
     python -m benchmarks                    # everything
     python -m benchmarks --only generator business_time
+    python -m benchmarks --only scale --scales 1 10   # scale: 1x, 10x, 30x unless told
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.common import Context, Row, print_table
 
-SUITES = ("generator", "business_time", "build", "incremental", "schedules")
+SUITES = ("generator", "business_time", "build", "incremental", "schedules", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,10 +27,14 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--only", nargs="+", choices=SUITES, default=list(SUITES), help="suites to run")
     p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary folder)")
+    p.add_argument("--scales", nargs="+", type=int, default=None,
+                   help="suite scale: the multiples of the default data set to generate and build (default: 1 10 30)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ops-sla-bench-") as tmp:
         ctx = Context(work=args.work or Path(tmp))
         ctx.work.mkdir(parents=True, exist_ok=True)
+        if args.scales:
+            ctx.extra["scales"] = tuple(args.scales)
         rows: list[Row] = []
         for suite in SUITES:
             if suite not in args.only:

@@ -467,12 +467,13 @@ def test_full_scale_fault_rates(full: Path, full_con: duckdb.DuckDBPyConnection)
 
 
 ALL_OPTIONS = ("--cases", "--start", "--end", "--seed", "--out", "--truth-out", "--holiday-country",
-               "--holiday-subdiv", "--team-tz", "--mode", "--days", "--no-progress", "--help")
+               "--holiday-subdiv", "--team-tz", "--mode", "--days", "--chunk-cases", "--no-progress", "--help")
 
 BAD_ARGS = {
     "end_before_start": ["--start", "2025-10-02", "--end", "2025-10-01"],
     "zero_cases": ["--cases", "0"],
     "negative_cases": ["--cases", "-5"],
+    "zero_chunk_cases": ["--chunk-cases", "0"],
     "unknown_holiday_country": ["--holiday-country", "XX"],
     "unknown_holiday_subdiv": ["--holiday-subdiv", "ZZ"],
     "unknown_team_tz": ["--team-tz", "Mars/Olympus_Mons"],

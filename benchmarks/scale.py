@@ -1,0 +1,81 @@
+"""Scale on one machine (suite "scale", issue 31): generation plus `dbt build --full-refresh` at
+1x, 10x and 30x the default data set, each timed and its peak memory measured.
+
+The data sets are the default world's six months with 300,000 x N cases (30x: 9,000,000 cases,
+~57M events). Each scale is generated into its own folder, built into its own DuckDB file,
+then deleted before the next one, so the disk holds one scale at a time. The generator streams
+(`--chunk-cases`), and DuckDB spills past `memory_limit` to `temp_directory`: the build runs
+with OPS_SLA_MEMORY_LIMIT as the profile reads it (this suite's default: MEMORY_LIMIT below).
+
+Goals: the generator's peak memory does not grow with the scale (<= 2 GB at any scale); at 30x,
+generation plus build peaks at <= 12 GB and takes <= 30x the 1x time measured in this run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from benchmarks.common import Context, Row
+from benchmarks.dbt_runs import dbt, dbt_env, generate, run_results
+
+SUITE = "scale"
+BASE_CASES = 300_000
+SCALES = (1, 10, 30)
+# the DuckDB memory limit of the scale builds, unless OPS_SLA_MEMORY_LIMIT is set: a third of this
+# machine's 24 GiB, leaving room for what DuckDB holds outside its buffer pool and for dbt itself
+MEMORY_LIMIT = "8GB"
+GOAL_GENERATOR_MB = 2048.0
+GOAL_PEAK_MB_30X = 12_000.0
+GOAL_TIME_RATIO_30X = 30.0
+
+
+def _one_scale(ctx: Context, scale: int, memory_limit: str) -> dict:
+    folder = ctx.work / f"scale_{scale}x"
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        gen = generate(folder / "raw", "--cases", str(BASE_CASES * scale),
+                       "--truth-out", str(folder / "raw_ground_truth"))
+        target = folder / "target"
+        env = dbt_env(folder / "raw", folder / "ops_sla.duckdb", target, OPS_SLA_MEMORY_LIMIT=memory_limit,
+                      OPS_SLA_TEMP_DIR=str(folder / "spill"))
+        build = dbt(["build", "--full-refresh"], env)
+        results = run_results(target)
+        return {"gen_s": gen.seconds, "gen_mb": gen.peak_rss_mb, "build_s": build.seconds,
+                "build_mb": build.peak_rss_mb, "nodes": len(results["results"]),
+                "raw_mb": _size_mb(folder / "raw"), "db_mb": _size_mb(folder / "ops_sla.duckdb")}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _size_mb(path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def run(ctx: Context) -> list[Row]:
+    scales = ctx.extra.get("scales", SCALES)
+    memory_limit = os.environ.get("OPS_SLA_MEMORY_LIMIT", MEMORY_LIMIT)
+    rows: list[Row] = []
+    measured: dict[int, dict] = {}
+    for scale in scales:
+        m = measured[scale] = _one_scale(ctx, scale, memory_limit)
+        total = m["gen_s"] + m["build_s"]
+        peak = max(m["gen_mb"], m["build_mb"])
+        base = measured.get(1)
+        ratio = total / (base["gen_s"] + base["build_s"]) if base else None
+        label = f"{scale}x ({BASE_CASES * scale:,} cases)"
+        rows.append(Row(SUITE, f"{label}: generate", f"{m['gen_s']:.1f} s, {m['gen_mb']:,.0f} MB",
+                        f"<= {GOAL_GENERATOR_MB:,.0f} MB", m["gen_mb"] <= GOAL_GENERATOR_MB,
+                        f"raw parquet {m['raw_mb']:,.0f} MB"))
+        rows.append(Row(SUITE, f"{label}: dbt build --full-refresh", f"{m['build_s']:.1f} s, {m['build_mb']:,.0f} MB",
+                        "", None, f"{m['nodes']} nodes; memory_limit {memory_limit}; DuckDB file "
+                        f"{m['db_mb']:,.0f} MB"))
+        goal, ok = "", None
+        if scale == 30:
+            goal = f"<= {GOAL_TIME_RATIO_30X:.0f}x, <= {GOAL_PEAK_MB_30X:,.0f} MB"
+            ok = ratio is not None and ratio <= GOAL_TIME_RATIO_30X and peak <= GOAL_PEAK_MB_30X
+        rows.append(Row(SUITE, f"{label}: generate + build", f"{total:.1f} s, peak {peak:,.0f} MB",
+                        goal, ok, "" if ratio is None else f"{ratio:.1f}x the 1x time of this run"))
+    return rows
