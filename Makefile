@@ -123,7 +123,7 @@ lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 test: venv lint  ## the whole test suite on a small generated data set (after the linters)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope; rc=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
 findings: venv  ## print the findings table from the warehouse

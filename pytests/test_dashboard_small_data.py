@@ -81,6 +81,11 @@ def _query(db: Path, sql: str) -> tuple:
         return con.execute(sql).fetchone()
 
 
+def _query_all(db: Path, sql: str) -> list[tuple]:
+    with pub.connect_read_only(db) as con:
+        return con.execute(sql).fetchall()
+
+
 def test_everything_is_published(published: Published) -> None:
     assert published.db.is_file()
     assert _query(published.db, "select count(distinct intake_date_local) from marts.sla_daily")[0] \
@@ -115,8 +120,9 @@ def _expected_placeholders(published: Published) -> dict[str, str]:
     if tier3 == 0:
         expected["tier3_stage_bottleneck"] = "not enough data: needs 1 resolved Tier 3 case, has 0"
     if _query(db, "select sum(eligible_cases) from marts.scenario_results")[0] == 0:
-        expected["scenario_impact"] = ("not enough data: needs 1 case a scenario applies to "
-                                       "(resolved Tier 3 or reopened), has 0")
+        ids = [r[0] for r in _query_all(db, "select scenario_id from marts.scenario_results "
+                                            "order by kind = 'combination', scenario_id")]
+        expected["scenario_impact"] = f"not enough data: needs 1 case a scenario ({', '.join(ids)}) applies to, has 0"
     return expected
 
 
