@@ -1,10 +1,9 @@
 """The bad-input catalogue (DECISIONLOG.md, "Bad input catalogue"): one test per kind of bad input.
 
-Each test corrupts its own copy of one small generated raw folder (pyarrow), runs what
-`make build` runs (`dbt build --full-refresh`) but for the unit tests, and checks what a user
-would see. (Unit tests check the models' code on rows of their own, never the raw folder: the
-suite's shared warehouse runs them. Leaving them out makes each build here about a fifth
-quicker.)
+Tests corrupt copies of one small generated raw folder (pyarrow), run what `make build` runs
+(`dbt build --full-refresh`) but for the unit tests, and check what a user would see. (Unit
+tests check the models' code on rows of their own, never the raw folder: the suite's shared
+warehouse runs them. Leaving them out makes each build here about a fifth quicker.)
 
 * either the build stops at a raw-file check (tests/raw_files/: a test on the model
   raw_file_inventory, whose failing rows name the file(s), column(s) or date(s) and what to
@@ -15,6 +14,12 @@ quicker.)
   event row is accounted for (`marts.event_reconciliation.is_reconciled`) and every raw case
   is in `marts.case_sla`.
 
+Corruptions that stop the build at the same stage, or that the build must take the same way,
+share one build (a `Batch`): each corrupts files of partition dates of its own (DAYS), so
+each check's failing rows, or each file's quarantined rows, are those of one test, and each
+test asserts them for its files. A build per bad input proved nothing more - the checks are
+rows per file - and cost the module most of its time (docs/testing.md).
+
 A missing raw *root* folder is tested in test_dbt_build.py; here, a raw table's folder.
 """
 
@@ -23,9 +28,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -159,6 +166,43 @@ def raw_query(raw: Path, sql: str, params: list | None = None) -> list[tuple]:
         ), params or []).fetchall()
 
 
+def events(day: str) -> str:
+    """The events file of a partition date."""
+    return f"events_log/ingestion_date={day}/part-0.parquet"
+
+
+def cases(day: str) -> str:
+    """The cases file of a partition date."""
+    return f"cases/intake_date={day}/part-0.parquet"
+
+
+# --------------------------------------------------------------------------- batches
+
+# A corruption changes files of its own partition dates in a copy of the raw folder, and
+# returns what its test needs to know (files, rows, values); some take the baseline build too.
+Corruption = Callable[..., Any]
+
+
+@dataclass
+class Batch:
+    """One build of a raw folder that several corruptions changed, files of their own each."""
+    build: Build
+    made: dict[str, Any]
+
+    def of(self, corruption: Corruption) -> Any:
+        """What `corruption` returned when it changed the folder."""
+        return self.made[corruption.__name__]
+
+
+def build_batch(generated: Path, where: Path, corruptions: list[Corruption], *context: object) -> Batch:
+    """Copy the generated raw folder to `where`, apply each corruption in turn (given
+    `context` after the folder), and build the result once."""
+    raw = where / "raw"
+    shutil.copytree(generated, raw)
+    made = {c.__name__: c(raw, *context) for c in corruptions}
+    return Batch(build(raw, where / "build"), made)
+
+
 # --------------------------------------------------------------------------- outcomes
 
 
@@ -196,11 +240,18 @@ def assert_stopped_early(b: Build, test: str, *expected: str, loaded: bool = Fal
         assert set(built) <= {"raw.raw_file_listing", "raw.raw_file_inventory", *SEED_VIEWS}, built
 
 
-def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]]) -> None:
-    """The build passed; exactly these rows are quarantined (file, row, reason); every raw
-    event row has one outcome per file; every raw case is in case_sla."""
+def _quarantined(b: Build) -> set[tuple[str, int, str]]:
+    return set(b.query("select source_file, cast(source_row as integer), reason_code from marts.quarantined_events"))
+
+
+def assert_nothing_lost(b: Build, quarantined: set[tuple[str, int, str]], files: Iterable[str] | None = None) -> None:
+    """The build passed; exactly these rows are quarantined (file, row, reason) - of `files`
+    when given (a batch: the other files are other tests'); every raw event row has one
+    outcome per file; every raw case is in case_sla."""
     assert b.returncode == 0, b.output[-4000:]
-    got = set(b.query("select source_file, cast(source_row as integer), reason_code from marts.quarantined_events"))
+    got = _quarantined(b)
+    if files is not None:
+        got = {row for row in got if row[0] in set(files)}
     assert got == quarantined
     assert b.query("select count(*) from marts.event_reconciliation where not is_reconciled") == [(0,)]
     (raw_rows,) = raw_query(b.raw, "select count(*) from {events}")[0]
@@ -238,20 +289,197 @@ def test_missing_or_empty_raw_table_folder_fails_naming_it(raw: Path, tmp_path: 
     assert_stopped_early(b, "raw_table_without_files", f"no raw parquet files for {table}", str(raw), "make data")
 
 
-def test_missing_partition_fails_naming_the_dates(raw: Path, tmp_path: Path) -> None:
-    """Error, not warning: a date missing inside the range is a lost delivery, and it would
-    change the numbers silently (cases missing from every rate, events of them quarantined as
-    UNKNOWN_CASE, cases whose events are lost looking open and breached)."""
+# --- files the inventory's checks stop: one build (the batch `unusable_files`)
+
+
+def _missing_partitions(raw: Path) -> None:
     shutil.rmtree(raw / f"events_log/ingestion_date={DAY}")
     for d in ("2025-10-20", "2025-10-21", "2025-10-22"):
         shutil.rmtree(raw / f"cases/intake_date={d}")
-    b = build(raw, tmp_path)
+
+
+def test_missing_partition_fails_naming_the_dates(unusable_files: Batch) -> None:
+    """Error, not warning: a date missing inside the range is a lost delivery, and it would
+    change the numbers silently (cases missing from every rate, events of them quarantined as
+    UNKNOWN_CASE, cases whose events are lost looking open and breached)."""
     assert_stopped_early(
-        b, "raw_partition_date_missing",
+        unusable_files.build, "raw_partition_date_missing",
         f"events_log: no partition folder for {DAY} between the first (2025-10-01) and the last (2025-11-30)",
         "cases: no partition folder for 2025-10-20..2025-10-22 (3 days)",
         "partition_dates_allowed_missing",
     )
+
+
+def _misfiled_partitions(raw: Path) -> str:
+    day = "2025-10-25"
+    (raw / events(day)).rename(raw / "events_log" / "extra.parquet")  # not in a partition folder: never read
+    (raw / "cases" / day).mkdir()
+    (raw / cases(day)).rename(raw / "cases" / day / "part-0.parquet")  # read, but no intake_date key
+    return day
+
+
+def test_misfiled_partition_fails_naming_the_file(unusable_files: Batch) -> None:
+    day = unusable_files.of(_misfiled_partitions)
+    assert_stopped_early(
+        unusable_files.build, "raw_file_not_read",
+        "events_log/extra.parquet: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/",
+        f"cases/{day}/part-0.parquet: partition folder {day} is not intake_date=YYYY-MM-DD",
+    )
+
+
+def _missing_columns(raw: Path) -> tuple[str, str]:
+    ev, ca = events("2025-10-28"), cases("2025-10-28")
+    write(raw, ev, read(raw, ev).drop_columns(["ingestion_ts"]))
+    write(raw, ca, read(raw, ca).drop_columns(["tier", "team_tz"]))
+    return ev, ca
+
+
+def test_file_with_missing_column_fails_naming_file_and_column(unusable_files: Batch) -> None:
+    ev, ca = unusable_files.of(_missing_columns)
+    assert_stopped_early(
+        unusable_files.build, "raw_file_breaks_the_contract",
+        f"{ev}: column ingestion_ts is missing (expected timestamp with time zone)",
+        f"{ca}: column team_tz is missing (expected varchar)",
+        f"{ca}: column tier is missing (expected varchar)",
+    )
+
+
+def _columns_of_wrong_types(raw: Path) -> tuple[str, str, str, str]:
+    ev, ev2, ev3, ca = events("2025-11-03"), events("2025-11-04"), events("2025-11-05"), cases("2025-11-03")
+    t = read(raw, ev)
+    write(raw, ev, set_column(t, "event_ts", pc.cast(t["event_ts"], pa.string())))  # ISO strings
+    t = read(raw, ev2)
+    write(raw, ev2, set_column(t, "event_id", pc.cast(t["event_id"], pa.string())))
+    t = read(raw, ev3)  # epoch seconds as DOUBLE, NaN where the time is missing
+    seconds = [float("nan") if v is None else v.timestamp() for v in t["ingestion_ts"].to_pylist()]
+    write(raw, ev3, set_column(t, "ingestion_ts", pa.array(seconds, pa.float64())))
+    t = read(raw, ca)  # naive local time: ambiguous
+    write(raw, ca, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("us"))))
+    t = read(raw, CALENDAR)
+    write(raw, CALENDAR, set_column(t, "is_holiday", pc.cast(t["is_holiday"], pa.string())))
+    return ev, ev2, ev3, ca
+
+
+def test_column_with_wrong_type_fails_naming_file_column_and_types(unusable_files: Batch) -> None:
+    ev, ev2, ev3, ca = unusable_files.of(_columns_of_wrong_types)
+    assert_stopped_early(
+        unusable_files.build, "raw_file_breaks_the_contract",
+        f"{ev}: column event_ts is VARCHAR, expected timestamp with time zone",
+        f"{ev2}: column event_id is VARCHAR, expected bigint",
+        f"{ev3}: column ingestion_ts is DOUBLE, expected timestamp with time zone",
+        f"{ca}: column intake_ts is TIMESTAMP, expected timestamp with time zone (an instant, UTC-adjusted",
+        f"{CALENDAR}: column is_holiday is VARCHAR, expected boolean",
+    )
+
+
+def _columns_alike(raw: Path) -> tuple[str, str]:
+    ev, ca = events("2025-11-07"), cases("2025-11-07")
+    t = read(raw, ev)
+    shifted = pa.array(t["case_id"].to_pylist()[1:] + t["case_id"].to_pylist()[:1])
+    write(raw, ev, t.add_column(0, "CASE_ID", shifted))  # before case_id: it would win
+    t = read(raw, ca)
+    write(raw, ca, t.append_column("file_row_number", pa.array(range(t.num_rows), pa.int64())))
+    return ev, ca
+
+
+def test_columns_the_models_cannot_tell_apart_fail_naming_file_and_columns(unusable_files: Batch) -> None:
+    """DuckDB binds column names ignoring case, so an extra CASE_ID next to case_id could be
+    read as the case id (depending on column order); an extra `filename` or `file_row_number`
+    clashes with the columns the models add when reading. Both stop the build."""
+    ev, ca = unusable_files.of(_columns_alike)
+    assert_stopped_early(
+        unusable_files.build, "raw_file_breaks_the_contract",
+        f"{ev}: columns CASE_ID and case_id differ only in letter case",
+        f"{ca}: column file_row_number has a name the models add when they read the file",
+    )
+
+
+DAMAGED = {"truncated": events("2025-11-10"), "garbage": cases("2025-11-10"),
+           "empty": "staffing_schedule/staffing_schedule.parquet", "garbled_footer": cases("2025-11-12"),
+           "damaged_values": events("2025-11-12")}
+
+
+def _damaged_files(raw: Path) -> None:
+    for damage, rel in DAMAGED.items():
+        data = (raw / rel).read_bytes()
+        if damage == "damaged_values":
+            damage_values_not_schema(raw / rel)
+        else:
+            (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
+                                     "empty": b"", "garbled_footer": garble_footer(data)}[damage])
+
+
+@pytest.mark.parametrize("damage", list(DAMAGED))
+def test_corrupt_parquet_file_fails_naming_the_file(unusable_files: Batch, damage: str) -> None:
+    rel = DAMAGED[damage]
+    if damage in ("garbled_footer", "damaged_values"):  # DuckDB's own error for it names no file
+        error = duckdb_error("select * from read_parquet(?)", unusable_files.build.raw / rel)
+        assert error is not None and rel not in error
+    assert_stopped_early(unusable_files.build, "raw_file_unreadable", f"{rel}: not a readable parquet file",
+                         "deliver it again")
+
+
+def _files_not_read(raw: Path) -> dict[str, str]:
+    ev, ca = events("2025-11-14"), cases("2025-11-14")
+    named = {ca.replace("part-0.parquet", "part-1.PARQUET"): "not read",
+             ev.replace("part-0.parquet", "part-1.pq"): "not read",
+             "notes.csv": "not read",
+             ev.replace("part-0.parquet", "extra/part-2.parquet"): "not read",
+             "cases/_SUCCESS": "ignored",
+             "events_log/.DS_Store": "ignored"}
+    shutil.copy(raw / ca, raw / ca.replace("part-0.parquet", "part-1.PARQUET"))
+    shutil.copy(raw / ev, raw / ev.replace("part-0.parquet", "part-1.pq"))
+    (raw / "notes.csv").write_text("a,b\n")
+    deeper = raw / ev.replace("part-0.parquet", "extra/part-2.parquet")
+    deeper.parent.mkdir()
+    shutil.copy(raw / ev, deeper)
+    (raw / "cases" / "_SUCCESS").write_text("")
+    (raw / "events_log" / ".DS_Store").write_bytes(b"\0")
+    return named
+
+
+def test_every_file_under_the_raw_folder_is_loaded_or_named(unusable_files: Batch) -> None:
+    """No file is left out silently (issue 27): a `.PARQUET` or `.pq` file the models would not
+    read, a stray file at the root, one a level too deep each fail the build naming it and the
+    fix; a file ignored on purpose (a name starting with `_` or `.`) is named by a warning."""
+    b, named = unusable_files.build, unusable_files.of(_files_not_read)
+    upper, pq_file, _, deeper, *_ = named
+    assert_stopped_early(
+        b, "raw_file_not_read",
+        f"{upper}: not read: the models read only files named <name>.parquet (lower case) - rename it to "
+        "part-1.parquet",
+        f"{pq_file}: not read: the models read only files named <name>.parquet (lower case) - rename it to "
+        "part-1.parquet",
+        "notes.csv: not read: the raw folder holds only the folders cases, events_log, staffing_schedule and "
+        "calendar_dim",
+        f"{deeper}: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/<name>.parquet",
+    )
+    assert "Warning in test raw_file_ignored " in b.output
+    for ignored in ("cases/_SUCCESS", "events_log/.DS_Store"):
+        assert f"{ignored}: ignored (its name or a folder's starts with . or _)" in b.output
+    rows = b.query("select source_file, disposition from raw.raw_file_inventory where list_contains(?, source_file)",
+                   [list(named)])
+    assert dict(rows) == named
+
+
+def _invalid_utf8(raw: Path) -> str:
+    ev = events("2025-11-17")
+    write(raw, ev, _with_invalid_utf8(read(raw, ev), "status", 3))
+    return ev
+
+
+def test_invalid_utf8_stops_the_build_naming_file_and_column(unusable_files: Batch) -> None:
+    ev = unusable_files.of(_invalid_utf8)
+    assert_stopped_early(unusable_files.build, "raw_file_unreadable", f"{ev}: not a readable parquet file (column "
+                         "status holds text that is not valid UTF-8")
+
+
+@pytest.fixture(scope="module")
+def unusable_files(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """Files the inventory's checks refuse, each test's on dates of its own: one build."""
+    return build_batch(generated, tmp_path_factory.mktemp("unusable_files"), [
+        _missing_partitions, _misfiled_partitions, _missing_columns, _columns_of_wrong_types, _columns_alike,
+        _damaged_files, _files_not_read, _invalid_utf8])
 
 
 def test_acknowledged_missing_partition_builds_and_quarantines_orphan_events(raw: Path, tmp_path: Path,
@@ -271,194 +499,171 @@ def test_acknowledged_missing_partition_builds_and_quarantines_orphan_events(raw
     assert_nothing_lost(b, {(f, int(r), "UNKNOWN_CASE") for f, r in orphans})
 
 
-def test_misfiled_partition_fails_naming_the_file(raw: Path, tmp_path: Path) -> None:
-    (raw / EVENTS).rename(raw / "events_log" / "extra.parquet")  # not in a partition folder: never read
-    (raw / "cases" / DAY).mkdir()
-    (raw / CASES).rename(raw / "cases" / DAY / "part-0.parquet")  # read, but no intake_date key
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_file_not_read",
-        "events_log/extra.parquet: not read: the models read only events_log/ingestion_date=YYYY-MM-DD/",
-        f"cases/{DAY}/part-0.parquet: partition folder {DAY} is not intake_date=YYYY-MM-DD",
-    )
+# --- case rows the clocks cannot measure: one build (the batch `unmeasurable_rows`; the check
+# reads the loaded raw tables)
 
 
-def test_file_with_missing_column_fails_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
-    write(raw, EVENTS, read(raw, EVENTS).drop_columns(["ingestion_ts"]))
-    write(raw, CASES, read(raw, CASES).drop_columns(["tier", "team_tz"]))
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_file_breaks_the_contract",
-        f"{EVENTS}: column ingestion_ts is missing (expected timestamp with time zone)",
-        f"{CASES}: column team_tz is missing (expected varchar)",
-        f"{CASES}: column tier is missing (expected varchar)",
-    )
+def _cases_without_tier_type_or_zone(raw: Path) -> str:
+    ca = cases("2025-10-06")
+    set_rows(raw, ca, {0: {"tier": None}, 1: {"case_type": " "}, 2: {"team_tz": None}})
+    return ca
 
 
-def test_column_with_wrong_type_fails_naming_file_column_and_types(raw: Path, tmp_path: Path) -> None:
-    ev2, ev3 = EVENTS.replace("10-15", "10-16"), EVENTS.replace("10-15", "10-17")
-    t = read(raw, EVENTS)
-    write(raw, EVENTS, set_column(t, "event_ts", pc.cast(t["event_ts"], pa.string())))  # ISO strings
-    t = read(raw, ev2)
-    write(raw, ev2, set_column(t, "event_id", pc.cast(t["event_id"], pa.string())))
-    t = read(raw, ev3)  # epoch seconds as DOUBLE, NaN where the time is missing
-    seconds = [float("nan") if v is None else v.timestamp() for v in t["ingestion_ts"].to_pylist()]
-    write(raw, ev3, set_column(t, "ingestion_ts", pa.array(seconds, pa.float64())))
-    t = read(raw, CASES)  # naive local time: ambiguous
-    write(raw, CASES, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("us"))))
-    t = read(raw, CALENDAR)
-    write(raw, CALENDAR, set_column(t, "is_holiday", pc.cast(t["is_holiday"], pa.string())))
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_file_breaks_the_contract",
-        f"{EVENTS}: column event_ts is VARCHAR, expected timestamp with time zone",
-        f"{ev2}: column event_id is VARCHAR, expected bigint",
-        f"{ev3}: column ingestion_ts is DOUBLE, expected timestamp with time zone",
-        f"{CASES}: column intake_ts is TIMESTAMP, expected timestamp with time zone (an instant, UTC-adjusted",
-        f"{CALENDAR}: column is_holiday is VARCHAR, expected boolean",
-    )
-
-
-def test_columns_the_models_cannot_tell_apart_fail_naming_file_and_columns(raw: Path, tmp_path: Path) -> None:
-    """DuckDB binds column names ignoring case, so an extra CASE_ID next to case_id could be
-    read as the case id (depending on column order); an extra `filename` or `file_row_number`
-    clashes with the columns the models add when reading. Both stop the build."""
-    t = read(raw, EVENTS)
-    shifted = pa.array(t["case_id"].to_pylist()[1:] + t["case_id"].to_pylist()[:1])
-    write(raw, EVENTS, t.add_column(0, "CASE_ID", shifted))  # before case_id: it would win
-    t = read(raw, CASES)
-    write(raw, CASES, t.append_column("file_row_number", pa.array(range(t.num_rows), pa.int64())))
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_file_breaks_the_contract",
-        f"{EVENTS}: columns CASE_ID and case_id differ only in letter case",
-        f"{CASES}: column file_row_number has a name the models add when they read the file",
-    )
-
-
-def test_case_without_tier_case_type_or_zone_fails_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
+def test_case_without_tier_case_type_or_zone_fails_naming_file_and_column(unmeasurable_rows: Batch) -> None:
     """A NULL tier or case type would reach the marts as a group of its own (colliding with the
     roll-up rows), a daily run included: every run stops and names the file and the column."""
-    set_rows(raw, CASES, {0: {"tier": None}, 1: {"case_type": " "}, 2: {"team_tz": None}})
-    b = build(raw, tmp_path)
+    ca = unmeasurable_rows.of(_cases_without_tier_type_or_zone)
     assert_stopped_early(
-        b, "raw_case_not_measurable",
-        f"{CASES} row 0: column tier is NULL or blank - every case needs one",
-        f"{CASES} row 1: column case_type is NULL or blank - every case needs one (value:  )",
-        f"{CASES} row 2: column team_tz is NULL or blank",
+        unmeasurable_rows.build, "raw_case_not_measurable",
+        f"{ca} row 0: column tier is NULL or blank - every case needs one",
+        f"{ca} row 1: column case_type is NULL or blank - every case needs one (value:  )",
+        f"{ca} row 2: column team_tz is NULL or blank",
         "fix the case in the export", loaded=True,
     )
 
 
-def test_unknown_case_type_or_tier_fails_naming_file_row_value_and_seed(raw: Path, tmp_path: Path) -> None:
+def _implausible_intakes(raw: Path) -> None:
+    set_rows(raw, CASES, {0: {"intake_ts": _utc(1970, 1, 1)}, 1: {"intake_ts": _utc(2100, 1, 1)},
+                          2: {"intake_ts": None}, 3: {"intake_ts": _utc(2026, 3, 1, 12)}})
+    set_rows(raw, CASES.replace("10-15", "10-16"), {0: {"case_id": "   "}})
+
+
+def test_implausible_intake_timestamps_fail_naming_file_and_column(unmeasurable_rows: Batch) -> None:
+    """A case has no quarantine (every raw case must reach case_sla) and no clock without a
+    plausible intake: the build stops and names the file, the column and an example (an intake
+    after the day following its file's date too: it would become the as-of instant)."""
+    assert_stopped_early(
+        unmeasurable_rows.build, "raw_case_not_measurable",
+        f"{CASES} row 2: column intake_ts is NULL (NaT)",
+        f"{CASES} row 0: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) "
+        "(value: 1970-01-01 00:00:00+00)",
+        f"{CASES} row 1: column intake_ts is outside calendar_dim (2024-12-01..2026-12-31) - extend calendar_dim "
+        "(value: 2100-01-01 00:00:00+00)",
+        # inside the calendar, but months after the file's date: it would become the as-of instant
+        f"{CASES} row 3: column intake_ts is after the day following the file's intake_date ({DAY}) "
+        "(value: 2026-03-01 12:00:00+00)",
+        f"{CASES.replace('10-15', '10-16')} row 0: column case_id is NULL or blank",
+        loaded=True,
+    )
+
+
+def _cases_filed_far_from_their_intake(raw: Path) -> tuple[str, list[str], str]:
+    day = "2025-10-22"
+    ca = cases(day)
+    case_ids = read(raw, ca)["case_id"].to_pylist()
+    set_rows(raw, ca, {0: {"intake_ts": _utc(2025, 6, 2, 16)},        # 09:00 in Los Angeles, June 2
+                       1: {"intake_ts": _utc(2025, 10, 22, 3, 30)}})  # 20:30 in Los Angeles, Oct 21
+    redelivered = ca.replace("part-0", "part-1")
+    write(raw, redelivered, read(raw, cases("2025-10-02")).slice(0, 1))
+    return ca, case_ids, redelivered
+
+
+def test_case_filed_far_from_its_intake_date_fails_naming_file_row_case_and_dates(unmeasurable_rows: Batch) -> None:
+    """A case filed under an intake_date months after its intake (a late delivery filed under
+    the day it was sent, or a wrong stamp) would open a day months back in every mart and ask
+    for staffing nobody delivered: the build stops at the raw check, naming the file, the row,
+    the case, both dates and the fix. The day before the folder's date is tolerated (folders
+    dated in UTC put Los Angeles' evening intakes under the next date), and so is a case
+    delivered again under a later date (a re-delivery: its first copy is filed under its own)."""
+    b = unmeasurable_rows.build
+    ca, case_ids, redelivered = unmeasurable_rows.of(_cases_filed_far_from_their_intake)
+    assert_stopped_early(
+        b, "raw_case_not_measurable",
+        f"{ca} row 0: column intake_ts is before the day preceding the file's intake_date (2025-10-22) "
+        f"(value: 2025-06-02 16:00:00+00): case {case_ids[0]} opened on 2025-06-02 (America/Los_Angeles), "
+        "142 days before its folder's date 2025-10-22 - file the case under cases/intake_date=2025-06-02/ "
+        "(in a new file), or fix its intake_ts, and re-deliver it",
+        loaded=True,
+    )
+    assert f"{ca} row 1:" not in b.output and redelivered not in b.output, b.output[-4000:]
+
+
+@pytest.fixture(scope="module")
+def unmeasurable_rows(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return build_batch(generated, tmp_path_factory.mktemp("unmeasurable_rows"), [
+        _cases_without_tier_type_or_zone, _implausible_intakes, _cases_filed_far_from_their_intake])
+
+
+# --- cases that disagree with the configuration (the seeds, the schedules): one build (the
+# batch `cases_the_seeds_do_not_know`; the checks are tests on the staged cases)
+
+
+def _unknown_case_type_and_tier(raw: Path) -> str:
+    ca = cases("2025-10-09")
+    set_rows(raw, ca, {0: {"case_type": "audit "}, 1: {"tier": "TIER_4"}})
+    return ca
+
+
+def test_unknown_case_type_or_tier_fails_naming_file_row_value_and_seed(cases_the_seeds_do_not_know: Batch) -> None:
     """A case type or tier not in the seeds (a typo, or one the team did not list yet) would
     be a group of its own in the marts with no SLA target: the build fails (so it is logged
     incomplete and nothing is published), naming the file, the row, the value (as staged: upper
     case, trimmed) and the seed to add it to. (The test depends on the seed too, so dbt does not
     skip the models downstream of the cases that do not read the seed.)"""
-    set_rows(raw, CASES, {0: {"case_type": "audit "}, 1: {"tier": "TIER_4"}})
-    b = build(raw, tmp_path)
+    b, ca = cases_the_seeds_do_not_know.build, cases_the_seeds_do_not_know.of(_unknown_case_type_and_tier)
     assert b.returncode != 0 and "Traceback" not in b.output
     for test, line in [
         ("stg_cases_case_type_is_in_seed_case_types",
-         f"{CASES} row 0: case_type 'AUDIT' is not in seeds/case_types.csv - add it there if it is one of the"
+         f"{ca} row 0: case_type 'AUDIT' is not in seeds/case_types.csv - add it there if it is one of the"
          " team's, or fix the case in the export and re-deliver the file"),
-        ("stg_cases_tier_is_in_seed_tiers", f"{CASES} row 1: tier 'TIER_4' is not in seeds/tiers.csv - add it there"),
+        ("stg_cases_tier_is_in_seed_tiers", f"{ca} row 1: tier 'TIER_4' is not in seeds/tiers.csv - add it there"),
     ]:
         assert f"Failure in test {test} " in b.output and f"Failure in {test} (" in b.output, b.output[-4000:]
         assert line in b.output, b.output[-4000:]
 
 
-def test_unknown_team_fails_naming_file_row_and_team(raw: Path, tmp_path: Path) -> None:
+def _unknown_team(raw: Path) -> str:
+    ca = cases("2025-10-10")
+    t = read(raw, ca)
+    teams = [None] * t.num_rows
+    teams[2] = "nowhere"
+    write(raw, ca, t.append_column("team_id", pa.array(teams, pa.string())))
+    return ca
+
+
+def test_unknown_team_fails_naming_file_row_and_team(cases_the_seeds_do_not_know: Batch) -> None:
     """A case naming a team missing from seeds/team_schedules.csv would have no schedule to be
     measured on: the build fails, naming the file, the row, the team and the seed to add it to.
     (The file gains the optional column team_id, as a team's export with teams has it.)"""
-    t = read(raw, CASES)
-    teams = [None] * t.num_rows
-    teams[2] = "nowhere"
-    write(raw, CASES, t.append_column("team_id", pa.array(teams, pa.string())))
-    b = build(raw, tmp_path)
+    b, ca = cases_the_seeds_do_not_know.build, cases_the_seeds_do_not_know.of(_unknown_team)
     assert b.returncode != 0 and "Traceback" not in b.output
     test = "stg_cases_team_id_is_in_seed_team_schedules"
     assert f"Failure in test {test} " in b.output and f"Failure in {test} (" in b.output, b.output[-4000:]
-    assert f"{CASES} row 2: team_id 'nowhere' is not in seeds/team_schedules.csv" in b.output, b.output[-4000:]
+    assert f"{ca} row 2: team_id 'nowhere' is not in seeds/team_schedules.csv" in b.output, b.output[-4000:]
 
 
-def test_case_of_a_team_in_another_zone_fails_naming_file_row_and_zone(raw: Path, tmp_path: Path) -> None:
+def _case_in_another_zone(raw: Path) -> tuple[str, str]:
+    ca = cases("2025-10-08")
+    (case_id,) = read(raw, ca)["case_id"].to_pylist()[3:4]
+    set_rows(raw, ca, {3: {"team_tz": "America/New_York"}})
+    return ca, case_id
+
+
+def test_case_of_a_team_in_another_zone_fails_naming_file_row_and_zone(cases_the_seeds_do_not_know: Batch) -> None:
     """A case without a team runs on the `default` schedule (var business_time_zone): a team_tz
     elsewhere means the export and the configuration disagree, and the case would be measured on
     the wrong clock. The build stops before the clocks, naming the file, the row, the case, both
     zones and what to do."""
-    (case_id,) = read(raw, CASES)["case_id"].to_pylist()[3:4]
-    set_rows(raw, CASES, {3: {"team_tz": "America/New_York"}})
-    b = build(raw, tmp_path)
+    ca, case_id = cases_the_seeds_do_not_know.of(_case_in_another_zone)
     assert_stopped_early(
-        b, "assert_cases_use_their_team_time_zone",
-        f"{CASES} row 3: case {case_id} has team_tz 'America/New_York', but its clocks run in"
+        cases_the_seeds_do_not_know.build, "assert_cases_use_their_team_time_zone",
+        f"{ca} row 3: case {case_id} has team_tz 'America/New_York', but its clocks run in"
         " America/Los_Angeles (var business_time_zone: the case has no team_id)",
         "fix team_tz in the export and re-deliver the file", loaded=True,
     )
 
 
-def test_files_of_one_table_with_different_accepted_types_keep_their_values(
-        raw: Path, tmp_path: Path, baseline: Build) -> None:
-    """Files are read by column name with a common type (union_by_name): a first file with
-    whole-number agents or shrinkage must not round the other files' fractions (DuckDB would
-    otherwise cast every file to the first file's types)."""
-    staffing = raw / "staffing_schedule"
-    (only,) = list(staffing.glob("*.parquet"))
-    t = pq.read_table(only)
-    only.unlink()
-    first = t.slice(0, 2)
-    first = set_column(first, "effective_agents", pc.cast(pc.round(first["effective_agents"]), pa.int32()))
-    first = set_column(first, "shrinkage", pa.array([0, 0], pa.int8()))
-    pq.write_table(first, staffing / "a_first.parquet")
-    pq.write_table(t.slice(2), staffing / "b_rest.parquet")
-    b = build(raw, tmp_path)
-    assert b.returncode == 0, b.output[-3000:]
-    query = ("select schedule_date, shift, shrinkage, effective_agents from staging.stg_ops_export__staffing "
-             "order by all")
-    got, before = b.df(query), baseline.df(query)
-    def key(day: object, shift: str) -> tuple[date, str]:
-        return pd.Timestamp(day).date(), shift.strip().upper()
-
-    changed = {key(d, sh) for d, sh in zip(first["schedule_date"].to_pylist(), first["shift"].to_pylist(), strict=True)}
-
-    def others(df: pd.DataFrame) -> pd.DataFrame:
-        keep = [key(d, sh) not in changed for d, sh in zip(df["schedule_date"], df["shift"], strict=True)]
-        return df[keep].reset_index(drop=True)
-
-    assert len(others(got)) == len(got) - 2
-    pd.testing.assert_frame_equal(others(got), others(before))
+@pytest.fixture(scope="module")
+def cases_the_seeds_do_not_know(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return build_batch(generated, tmp_path_factory.mktemp("cases_the_seeds_do_not_know"), [
+        _unknown_case_type_and_tier, _unknown_team, _case_in_another_zone])
 
 
-def test_implausible_staffing_numbers_fail_the_build(raw: Path, tmp_path: Path) -> None:
-    """Negative or NULL agents, a NULL or NaN shrinkage, more effective than planned agents, a
-    shift delivered twice: the build fails at the staging tests that check them, before
-    congestion_daily is built, naming the file, the row, the values and what to do."""
-    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
-    set_rows(raw, rel, {0: {"planned_agents": -5, "effective_agents": -4.0}, 1: {"shrinkage": None},
-                        2: {"effective_agents": 99.0}, 3: {"shrinkage": float("nan")}})
-    t = read(raw, rel)
-    write(raw, rel, pa.concat_tables([t, t.slice(5, 1)]))  # row 5 again, as the last row
-    day, shift = t["schedule_date"][5].as_py(), t["shift"][5].as_py()
-    b = build(raw, tmp_path)
-    assert b.returncode != 0 and "Traceback" not in b.output
-    assert "FAIL 4 staffing_numbers_are_plausible" in b.output, b.output[-3000:]
-    fix = "- fix the row in the staffing export and re-deliver the file"
-    for row, values in [(0, "(planned_agents -5, shrinkage "), (1, "shrinkage NULL"), (2, "effective_agents 99.0)"),
-                        (3, "shrinkage nan")]:
-        line = next((x for x in b.output.splitlines() if f"{rel} row {row}: staffing numbers out of range" in x), "")
-        assert values in line and line.endswith(fix), (row, line, b.output[-3000:])
-    assert (f"schedule_date {day}, shift {shift} is delivered 2 times ({rel} row 5, {rel} row {t.num_rows})"
-            " - deliver it once") in b.output, b.output[-3000:]
-    assert "congestion_daily" not in b.query("select table_name from information_schema.tables")
+# --- a staffing schedule the staging tests refuse, and an events file the classified events
+# show to be filed under the wrong date: one build (the batch `staffing_and_misdated_events`)
 
 
-def test_staffing_schedule_missing_business_days_fails_naming_them(raw: Path, tmp_path: Path) -> None:
-    """A business day on which cases arrived but the staffing schedule has no row would show
-    in congestion_daily with no agents: the build fails at the test whose rows are the
-    dates. A weekend day without a schedule is fine (a team that does not work weekends)."""
+def _staffing_without_some_days(raw: Path) -> tuple[list[date], date]:
     (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
     t = read(raw, rel)
     tuesdays, saturday = [date(2025, 10, 14), date(2025, 10, 21)], date(2025, 10, 18)
@@ -467,7 +672,42 @@ def test_staffing_schedule_missing_business_days_fails_naming_them(raw: Path, tm
     assert raw_query(raw, """select count(distinct cast(timezone('America/Los_Angeles', intake_ts) as date))
         from {cases} where list_contains(?, cast(timezone('America/Los_Angeles', intake_ts) as date))""",
                      [gone]) == [(3,)]  # cases arrived on each of them
-    b = build(raw, tmp_path)
+    return tuesdays, saturday
+
+
+def _implausible_staffing_numbers(raw: Path) -> tuple[str, int, object, str]:
+    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    set_rows(raw, rel, {0: {"planned_agents": -5, "effective_agents": -4.0}, 1: {"shrinkage": None},
+                        2: {"effective_agents": 99.0}, 3: {"shrinkage": float("nan")}})
+    t = read(raw, rel)
+    write(raw, rel, pa.concat_tables([t, t.slice(5, 1)]))  # row 5 again, as the last row
+    return rel, t.num_rows, t["schedule_date"][5].as_py(), t["shift"][5].as_py()
+
+
+def test_implausible_staffing_numbers_fail_the_build(staffing_and_misdated_events: Batch) -> None:
+    """Negative or NULL agents, a NULL or NaN shrinkage, more effective than planned agents, a
+    shift delivered twice: the build fails at the staging tests that check them, before
+    congestion_daily is built, naming the file, the row, the values and what to do."""
+    b = staffing_and_misdated_events.build
+    rel, rows, day, shift = staffing_and_misdated_events.of(_implausible_staffing_numbers)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "FAIL 4 staffing_numbers_are_plausible" in b.output, b.output[-3000:]
+    fix = "- fix the row in the staffing export and re-deliver the file"
+    for row, values in [(0, "(planned_agents -5, shrinkage "), (1, "shrinkage NULL"), (2, "effective_agents 99.0)"),
+                        (3, "shrinkage nan")]:
+        line = next((x for x in b.output.splitlines() if f"{rel} row {row}: staffing numbers out of range" in x), "")
+        assert values in line and line.endswith(fix), (row, line, b.output[-3000:])
+    assert (f"schedule_date {day}, shift {shift} is delivered 2 times ({rel} row 5, {rel} row {rows})"
+            " - deliver it once") in b.output, b.output[-3000:]
+    assert "congestion_daily" not in b.query("select table_name from information_schema.tables")
+
+
+def test_staffing_schedule_missing_business_days_fails_naming_them(staffing_and_misdated_events: Batch) -> None:
+    """A business day on which cases arrived but the staffing schedule has no row would show
+    in congestion_daily with no agents: the build fails at the test whose rows are the
+    dates. A weekend day without a schedule is fine (a team that does not work weekends)."""
+    b = staffing_and_misdated_events.build
+    tuesdays, _ = staffing_and_misdated_events.of(_staffing_without_some_days)
     assert b.returncode != 0 and "Traceback" not in b.output
     assert "FAIL 2 assert_staffing_covers_data" in b.output, b.output[-3000:]
     for day in tuesdays:
@@ -476,6 +716,38 @@ def test_staffing_schedule_missing_business_days_fails_naming_them(raw: Path, tm
     with duckdb.connect(str(b.db), read_only=True) as con:
         sql = (_SHARED["target"] / "compiled/ops_sla/tests/assert_staffing_covers_data.sql").read_text()
         assert [r[0] for r in con.execute(sql).fetchall()] == tuesdays
+
+
+def _events_filed_under_an_earlier_date(raw: Path) -> tuple[str, int]:
+    ev = events("2025-11-03")
+    t = pq.read_table(raw / ev)
+    later = {name: pc.add(t[name], pa.scalar(timedelta(days=3), pa.duration("us")))
+             for name in ("event_ts", "ingestion_ts")}
+    for name, col in later.items():
+        t = t.set_column(t.schema.get_field_index(name), name, col)
+    pq.write_table(t, raw / ev)
+    return ev, t.num_rows
+
+
+def test_events_file_filed_under_an_earlier_date_fails(staffing_and_misdated_events: Batch) -> None:
+    """A whole events file ingested three days after its folder's date is misfiled, not a
+    few bad stamps: the build fails at the test that names it, instead of quarantining the
+    day's events and publishing SLA numbers without them."""
+    b = staffing_and_misdated_events.build
+    ev, rows = staffing_and_misdated_events.of(_events_filed_under_an_earlier_date)
+    assert b.returncode != 0 and "Traceback" not in b.output
+    assert "FAIL 1 assert_event_files_are_filed_under_their_date" in b.output
+    assert f"- {ev}: " in b.output, b.output[-3000:]
+    assert (f" of its {rows} rows were ingested after the day following its folder's ingestion_date - the"
+            " file is filed under the wrong date: move it to the folder") in b.output, b.output[-3000:]
+
+
+@pytest.fixture(scope="module")
+def staffing_and_misdated_events(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    # the days go first: the rows of the numbers' test are counted in the file as it ends up
+    return build_batch(generated, tmp_path_factory.mktemp("staffing_and_misdated_events"),
+                       [_staffing_without_some_days, _implausible_staffing_numbers,
+                        _events_filed_under_an_earlier_date])
 
 
 def test_intake_after_the_last_folder_date_needs_no_staffing_yet(raw: Path, tmp_path: Path) -> None:
@@ -514,71 +786,138 @@ def test_daily_run_checks_loaded_intakes_against_the_calendar_as_delivered_now(r
                          "(value: 2025-12-01 17:00:00+00)", loaded=True)
 
 
-def test_instants_written_at_nanosecond_precision_are_accepted(raw: Path, tmp_path: Path, baseline: Build) -> None:
+# --- input the build must take as if it were clean - other encodings, layouts and copies of
+# the same data: one build (the batch `same_data_otherwise_delivered`), whose numbers equal the
+# baseline's
+
+
+def _nanosecond_instants(raw: Path) -> str:
+    ev, ca = events("2025-10-15"), cases("2025-10-15")
+    t = read(raw, ev)
+    for name in ("event_ts", "ingestion_ts"):
+        t = set_column(t, name, pc.cast(t[name], pa.timestamp("ns", tz="UTC")))
+    write(raw, ev, t)
+    t = read(raw, ca)
+    write(raw, ca, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("ns", tz="UTC"))))
+    return ev
+
+
+def test_instants_written_at_nanosecond_precision_are_accepted(same_data_otherwise_delivered: Batch,
+                                                                baseline: Build) -> None:
     """pandas writes datetime64[ns, UTC] as a UTC-adjusted nanosecond timestamp (DuckDB type
     TIMESTAMPTZ_NS): an instant like any other, read to the microsecond. (A naive one is
     refused: see the wrong-type test.)"""
-    t = read(raw, EVENTS)
-    for name in ("event_ts", "ingestion_ts"):
-        t = set_column(t, name, pc.cast(t[name], pa.timestamp("ns", tz="UTC")))
-    write(raw, EVENTS, t)
-    t = read(raw, CASES)
-    write(raw, CASES, set_column(t, "intake_ts", pc.cast(t["intake_ts"], pa.timestamp("ns", tz="UTC"))))
+    b, ev = same_data_otherwise_delivered.build, same_data_otherwise_delivered.of(_nanosecond_instants)
     assert "TIMESTAMPTZ_NS" in {r[0] for r in raw_query(
-        raw, f"select duckdb_type from parquet_schema('{raw / EVENTS}') where name = 'event_ts'")}
-    b = build(raw, tmp_path)
+        b.raw, f"select duckdb_type from parquet_schema('{b.raw / ev}') where name = 'event_ts'")}
     assert_nothing_lost(b, set())
-    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+    pd.testing.assert_frame_equal(case_sla(b, "delivered_copies"), case_sla(baseline, "delivered_copies"))
 
 
-def test_unknown_status_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    rows = clean_rows(baseline, EVENTS, 3)
-    set_rows(raw, EVENTS, dict(zip(rows, [{"status": "ESCALATED_TO_MARS"}, {"status": None}, {"status": ""}],
-                                   strict=True)))
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, {(EVENTS, r, "UNKNOWN_STATUS") for r in rows})
+def _partition_folders_linked(raw: Path) -> str:
+    ev = events("2025-10-20")
+    for rel in (ev, cases("2025-10-20")):
+        folder = (raw / rel).parent
+        moved = raw.parent / "elsewhere" / folder.parent.name / folder.name
+        moved.parent.mkdir(parents=True)
+        shutil.move(folder, moved)
+        folder.symlink_to(moved, target_is_directory=True)
+    return ev
 
 
-def test_events_for_unknown_cases_are_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    rows = clean_rows(baseline, EVENTS, 3)
-    set_rows(raw, EVENTS, dict(zip(rows, [{"case_id": "SR-NO-SUCH-CASE"}, {"case_id": None}, {"case_id": "  "}],
-                                   strict=True)))
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, {(EVENTS, r, "UNKNOWN_CASE") for r in rows})
+def test_partition_folders_linked_from_elsewhere_are_loaded(same_data_otherwise_delivered: Batch,
+                                                           baseline: Build) -> None:
+    """A partition folder that is a symbolic link (DuckDB's `*` follows it, its `**` does not)
+    is listed, checked and loaded like any other: the build equals the one without links."""
+    b, ev = same_data_otherwise_delivered.build, same_data_otherwise_delivered.of(_partition_folders_linked)
+    assert (b.raw / ev).parent.is_symlink()
+    assert_nothing_lost(b, set())
+    assert b.query("select count(*) from raw.raw_events_log where source_file = ?", [ev]) != [(0,)]
+    pd.testing.assert_frame_equal(case_sla(b, "delivered_copies"), case_sla(baseline, "delivered_copies"))
 
 
-def test_file_delivered_twice_counts_once(raw: Path, tmp_path: Path, baseline: Build) -> None:
+def _files_ignored_on_purpose(raw: Path) -> str:
+    (raw / "cases" / "_SUCCESS").write_text("")
+    crc = "events_log/ingestion_date=2025-10-24/.part-0.parquet.crc"
+    (raw / crc).write_bytes(b"\1\2")
+    return crc
+
+
+def test_files_ignored_on_purpose_only_warn(same_data_otherwise_delivered: Batch, baseline: Build) -> None:
+    b, crc = same_data_otherwise_delivered.build, same_data_otherwise_delivered.of(_files_ignored_on_purpose)
+    assert_nothing_lost(b, set())
+    assert "Warning in test raw_file_ignored " in b.output
+    assert f"{crc}: ignored" in b.output and "cases/_SUCCESS: ignored" in b.output
+    pd.testing.assert_frame_equal(case_sla(b, "delivered_copies"), case_sla(baseline, "delivered_copies"))
+
+
+def _files_delivered_twice(raw: Path) -> tuple[str, str, int, set[str]]:
     """The events file again in the next day's partition, the cases file again in its own."""
-    again = EVENTS.replace(f"{DAY}/part-0", "2025-10-16/part-1")
-    shutil.copy(raw / EVENTS, raw / again)
-    shutil.copy(raw / CASES, raw / CASES.replace("part-0", "part-1"))
-    b = build(raw, tmp_path)
+    ev, ca = events("2025-10-27"), cases("2025-10-29")
+    again = ev.replace("10-27/part-0", "10-28/part-1")
+    shutil.copy(raw / ev, raw / again)
+    shutil.copy(raw / ca, raw / ca.replace("part-0", "part-1"))
+    return ev, again, read(raw, ev).num_rows, set(read(raw, ca)["case_id"].to_pylist())
+
+
+def test_file_delivered_twice_counts_once(same_data_otherwise_delivered: Batch, baseline: Build) -> None:
+    b = same_data_otherwise_delivered.build
+    _, again, n, cases_again = same_data_otherwise_delivered.of(_files_delivered_twice)
     assert_nothing_lost(b, set())
-    n = read(raw, EVENTS).num_rows
     assert b.query("select raw_rows, clean_rows, duplicate_rows from marts.event_reconciliation "
                    "where source_file = ?", [again]) == [(n, 0, n)]
     # not one number moves; the cases of the file say they were delivered twice
     pd.testing.assert_frame_equal(case_sla(b, "delivered_copies"), case_sla(baseline, "delivered_copies"))
-    twice = {r[0] for r in b.query("select case_id from marts.case_sla where delivered_copies = 2")}
-    assert twice == set(read(raw, CASES)["case_id"].to_pylist())
+    copies = dict(b.query("select case_id, delivered_copies from marts.case_sla"))
+    assert {c for c, n in copies.items() if n != 1} == cases_again and {copies[c] for c in cases_again} == {2}
+    assert set(baseline.query("select distinct delivered_copies from marts.case_sla")) == {(1,)}
     for mart in ("sla_daily", "sla_by_tier_case_type", "driver_stage_durations"):
         sql = f"select * from marts.{mart} order by all"
         pd.testing.assert_frame_equal(b.df(sql), baseline.df(sql), obj=mart)
 
 
-def test_partition_folders_linked_from_elsewhere_are_loaded(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    """A partition folder that is a symbolic link (DuckDB's `*` follows it, its `**` does not)
-    is listed, checked and loaded like any other: the build equals the one without links."""
-    for rel in (EVENTS, CASES):
-        folder = (raw / rel).parent
-        moved = tmp_path / "elsewhere" / folder.parent.name / folder.name
-        moved.parent.mkdir(parents=True)
-        shutil.move(folder, moved)
-        folder.symlink_to(moved, target_is_directory=True)
-    b = build(raw, tmp_path / "build")
-    assert_nothing_lost(b, set())
-    assert b.query("select count(*) from raw.raw_events_log where source_file = ?", [EVENTS]) != [(0,)]
-    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+def _staffing_in_files_of_different_types(raw: Path) -> pa.Table:
+    staffing = raw / "staffing_schedule"
+    (only,) = list(staffing.glob("*.parquet"))
+    t = pq.read_table(only)
+    only.unlink()
+    first = t.slice(0, 2)
+    first = set_column(first, "effective_agents", pc.cast(pc.round(first["effective_agents"]), pa.int32()))
+    first = set_column(first, "shrinkage", pa.array([0, 0], pa.int8()))
+    pq.write_table(first, staffing / "a_first.parquet")
+    pq.write_table(t.slice(2), staffing / "b_rest.parquet")
+    return first
+
+
+def test_files_of_one_table_with_different_accepted_types_keep_their_values(
+        same_data_otherwise_delivered: Batch, baseline: Build) -> None:
+    """Files are read by column name with a common type (union_by_name): a first file with
+    whole-number agents or shrinkage must not round the other files' fractions (DuckDB would
+    otherwise cast every file to the first file's types)."""
+    b = same_data_otherwise_delivered.build
+    first = same_data_otherwise_delivered.of(_staffing_in_files_of_different_types)
+    assert b.returncode == 0, b.output[-3000:]
+    query = ("select schedule_date, shift, shrinkage, effective_agents from staging.stg_ops_export__staffing "
+             "order by all")
+    got, before = b.df(query), baseline.df(query)
+    def key(day: object, shift: str) -> tuple[date, str]:
+        return pd.Timestamp(day).date(), shift.strip().upper()
+
+    changed = {key(d, sh) for d, sh in zip(first["schedule_date"].to_pylist(), first["shift"].to_pylist(), strict=True)}
+
+    def others(df: pd.DataFrame) -> pd.DataFrame:
+        keep = [key(d, sh) not in changed for d, sh in zip(df["schedule_date"], df["shift"], strict=True)]
+        return df[keep].reset_index(drop=True)
+
+    assert len(others(got)) == len(got) - 2
+    pd.testing.assert_frame_equal(others(got), others(before))
+
+
+@pytest.fixture(scope="module")
+def same_data_otherwise_delivered(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    return build_batch(generated, tmp_path_factory.mktemp("same_data_otherwise_delivered"), [
+        _nanosecond_instants, _partition_folders_linked, _files_ignored_on_purpose, _files_delivered_twice,
+        _staffing_in_files_of_different_types])
 
 
 @pytest.mark.parametrize("spelling", ["absolute", "relative"])
@@ -593,6 +932,107 @@ def test_raw_folder_spelled_with_dots_and_slashes_builds_the_same(generated: Pat
     files = "select distinct source_file from raw.raw_events_log order by source_file"
     assert b.query(files) == baseline.query(files)
     pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
+
+
+# --- event rows the build quarantines: one build (the batch `quarantined_rows`); each test's
+# rows are the quarantined rows of its file
+
+
+def _unknown_statuses(raw: Path, baseline: Build) -> tuple[str, list[int]]:
+    ev = events("2025-10-06")
+    rows = clean_rows(baseline, ev, 3)
+    set_rows(raw, ev, dict(zip(rows, [{"status": "ESCALATED_TO_MARS"}, {"status": None}, {"status": ""}],
+                               strict=True)))
+    return ev, rows
+
+
+def test_unknown_status_is_quarantined(quarantined_rows: Batch) -> None:
+    ev, rows = quarantined_rows.of(_unknown_statuses)
+    assert_nothing_lost(quarantined_rows.build, {(ev, r, "UNKNOWN_STATUS") for r in rows}, files=[ev])
+
+
+def _events_of_unknown_cases(raw: Path, baseline: Build) -> tuple[str, list[int]]:
+    ev = events("2025-10-08")
+    rows = clean_rows(baseline, ev, 3)
+    set_rows(raw, ev, dict(zip(rows, [{"case_id": "SR-NO-SUCH-CASE"}, {"case_id": None}, {"case_id": "  "}],
+                               strict=True)))
+    return ev, rows
+
+
+def test_events_for_unknown_cases_are_quarantined(quarantined_rows: Batch) -> None:
+    ev, rows = quarantined_rows.of(_events_of_unknown_cases)
+    assert_nothing_lost(quarantined_rows.build, {(ev, r, "UNKNOWN_CASE") for r in rows}, files=[ev])
+
+
+def _implausible_event_times(raw: Path, baseline: Build) -> tuple[str, list[int]]:
+    ev = events("2025-10-10")
+    rows = clean_rows(baseline, ev, 5)
+    ingested = read(raw, ev)["ingestion_ts"][rows[4]].as_py()
+    set_rows(raw, ev, {
+        rows[0]: {"event_ts": _utc(1970, 1, 1)},                       # epoch zero
+        rows[1]: {"event_ts": _utc(2100, 1, 1)},                       # far future
+        rows[2]: {"event_ts": None},                                   # NaT: imputed from ingestion
+        rows[3]: {"event_ts": None, "ingestion_ts": None},             # NaT twice: nothing to go on
+        rows[4]: {"event_ts": ingested + timedelta(days=2), "ingestion_ts": ingested},  # after ingestion
+    })
+    return ev, rows
+
+
+def test_implausible_event_timestamps_are_quarantined_or_imputed(quarantined_rows: Batch, baseline: Build) -> None:
+    b = quarantined_rows.build
+    ev, rows = quarantined_rows.of(_implausible_event_times)
+    assert_nothing_lost(b, {(ev, rows[0], "TS_OUT_OF_RANGE"), (ev, rows[1], "TS_OUT_OF_RANGE"),
+                            (ev, rows[3], "MISSING_TIMESTAMPS"), (ev, rows[4], "EVENT_AFTER_INGESTION")}, files=[ev])
+    sql = "select imputed_time_rows from marts.event_reconciliation where source_file = ?"
+    assert b.query(sql, [ev])[0][0] == baseline.query(sql, [ev])[0][0] + 1
+
+
+def _event_ingested_in_2100(raw: Path, baseline: Build) -> tuple[str, int]:
+    ev = events("2025-10-14")
+    (row,) = clean_rows(baseline, ev, 1)
+    set_rows(raw, ev, {row: {"ingestion_ts": _utc(2100, 1, 1)}})
+    return ev, row
+
+
+def test_event_ingested_in_2100_is_quarantined(quarantined_rows: Batch, baseline: Build) -> None:
+    """A plausible event time but an ingestion time beyond the calendar: the row is
+    implausible as a whole - quarantined, and it does not become the data's as-of instant."""
+    b = quarantined_rows.build
+    ev, row = quarantined_rows.of(_event_ingested_in_2100)
+    assert_nothing_lost(b, {(ev, row, "TS_OUT_OF_RANGE")}, files=[ev])
+    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
+        "select as_of_ts_local from marts.data_as_of")
+
+
+def _event_stamped_months_after_its_file_date(raw: Path, baseline: Build) -> tuple[str, int]:
+    ev = events("2025-10-17")
+    (row,) = clean_rows(baseline, ev, 1)
+    (latest,) = raw_query(baseline.raw, "select max(ingestion_ts) from {events}")[0]  # of the data as generated
+    future = latest + timedelta(days=150)
+    set_rows(raw, ev, {row: {"event_ts": future, "ingestion_ts": future}})
+    return ev, row
+
+
+def test_event_stamped_months_after_its_file_date_is_quarantined(quarantined_rows: Batch, baseline: Build) -> None:
+    """Event and ingestion time five months after the data (inside the calendar, so no range
+    check rejects them) in a file filed under an earlier date: a bad stamp, quarantined - it
+    would otherwise become the as-of instant and age every open case by five months."""
+    b = quarantined_rows.build
+    ev, row = quarantined_rows.of(_event_stamped_months_after_its_file_date)
+    assert_nothing_lost(b, {(ev, row, "TS_AFTER_FILE_DATE")}, files=[ev])
+    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
+        "select as_of_ts_local from marts.data_as_of")
+
+
+@pytest.fixture(scope="module")
+def quarantined_rows(generated: Path, baseline: Build, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    batch = build_batch(generated, tmp_path_factory.mktemp("quarantined_rows"), [
+        _unknown_statuses, _events_of_unknown_cases, _implausible_event_times, _event_ingested_in_2100,
+        _event_stamped_months_after_its_file_date], baseline)
+    # every quarantined row is in one of the batch's files (each test checks its own file's)
+    files = {made[0] for made in batch.made.values()}
+    assert {source_file for source_file, _, _ in _quarantined(batch.build)} <= files
+    return batch
 
 
 def test_calendar_file_delivered_twice_fails_naming_the_column(raw: Path, tmp_path: Path) -> None:
@@ -628,114 +1068,15 @@ def test_calendar_gap_and_rows_without_keys_fail_naming_file_and_row(raw: Path, 
     assert ", shift NULL) - fix the row in the staffing export" in b.output, b.output[-4000:]
 
 
-def test_implausible_event_timestamps_are_quarantined_or_imputed(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    rows = clean_rows(baseline, EVENTS, 5)
-    ingested = read(raw, EVENTS)["ingestion_ts"][rows[4]].as_py()
-    set_rows(raw, EVENTS, {
-        rows[0]: {"event_ts": _utc(1970, 1, 1)},                       # epoch zero
-        rows[1]: {"event_ts": _utc(2100, 1, 1)},                       # far future
-        rows[2]: {"event_ts": None},                                   # NaT: imputed from ingestion
-        rows[3]: {"event_ts": None, "ingestion_ts": None},             # NaT twice: nothing to go on
-        rows[4]: {"event_ts": ingested + timedelta(days=2), "ingestion_ts": ingested},  # after ingestion
-    })
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, {(EVENTS, rows[0], "TS_OUT_OF_RANGE"), (EVENTS, rows[1], "TS_OUT_OF_RANGE"),
-                            (EVENTS, rows[3], "MISSING_TIMESTAMPS"), (EVENTS, rows[4], "EVENT_AFTER_INGESTION")})
-    sql = "select imputed_time_rows from marts.event_reconciliation where source_file = ?"
-    assert b.query(sql, [EVENTS])[0][0] == baseline.query(sql, [EVENTS])[0][0] + 1
-
-
-def test_implausible_intake_timestamps_fail_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
-    """A case has no quarantine (every raw case must reach case_sla) and no clock without a
-    plausible intake: the build stops and names the file, the column and an example (an intake
-    after the day following its file's date too: it would become the as-of instant)."""
-    set_rows(raw, CASES, {0: {"intake_ts": _utc(1970, 1, 1)}, 1: {"intake_ts": _utc(2100, 1, 1)},
-                          2: {"intake_ts": None}, 3: {"intake_ts": _utc(2026, 3, 1, 12)}})
-    set_rows(raw, CASES.replace("10-15", "10-16"), {0: {"case_id": "   "}})
+def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:
+    t = read(raw, CALENDAR)
+    write(raw, CALENDAR, t.filter(pc.less(t["calendar_date"], pa.scalar(date(2025, 11, 1)))))
     b = build(raw, tmp_path)
     assert_stopped_early(
-        b, "raw_case_not_measurable",
-        f"{CASES} row 2: column intake_ts is NULL (NaT)",
-        f"{CASES} row 0: column intake_ts is before earliest_plausible_ts (2000-01-01 00:00:00+00) "
-        "(value: 1970-01-01 00:00:00+00)",
-        f"{CASES} row 1: column intake_ts is outside calendar_dim (2024-12-01..2026-12-31) - extend calendar_dim "
-        "(value: 2100-01-01 00:00:00+00)",
-        # inside the calendar, but months after the file's date: it would become the as-of instant
-        f"{CASES} row 3: column intake_ts is after the day following the file's intake_date ({DAY}) "
-        "(value: 2026-03-01 12:00:00+00)",
-        f"{CASES.replace('10-15', '10-16')} row 0: column case_id is NULL or blank",
-        loaded=True,
+        b, "raw_calendar_does_not_cover_partitions",
+        "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
+        "extend calendar_dim", loaded=True,
     )
-
-
-def test_case_filed_far_from_its_intake_date_fails_naming_file_row_case_and_dates(raw: Path, tmp_path: Path) -> None:
-    """A case filed under an intake_date months after its intake (a late delivery filed under
-    the day it was sent, or a wrong stamp) would open a day months back in every mart and ask
-    for staffing nobody delivered: the build stops at the raw check, naming the file, the row,
-    the case, both dates and the fix. The day before the folder's date is tolerated (folders
-    dated in UTC put Los Angeles' evening intakes under the next date), and so is a case
-    delivered again under a later date (a re-delivery: its first copy is filed under its own)."""
-    case_ids = read(raw, CASES)["case_id"].to_pylist()
-    set_rows(raw, CASES, {0: {"intake_ts": _utc(2025, 6, 2, 16)},        # 09:00 in Los Angeles, June 2
-                          1: {"intake_ts": _utc(2025, 10, 15, 3, 30)}})  # 20:30 in Los Angeles, Oct 14
-    earlier = "cases/intake_date=2025-10-02/part-0.parquet"
-    redelivered = CASES.replace("part-0", "part-1")
-    write(raw, redelivered, read(raw, earlier).slice(0, 1))
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_case_not_measurable",
-        f"{CASES} row 0: column intake_ts is before the day preceding the file's intake_date ({DAY}) "
-        f"(value: 2025-06-02 16:00:00+00): case {case_ids[0]} opened on 2025-06-02 (America/Los_Angeles), "
-        f"135 days before its folder's date {DAY} - file the case under cases/intake_date=2025-06-02/ "
-        "(in a new file), or fix its intake_ts, and re-deliver it",
-        loaded=True,
-    )
-    assert f"{CASES} row 1:" not in b.output and redelivered not in b.output, b.output[-4000:]
-    assert "FAIL 1 raw_case_not_measurable" in b.output, b.output[-4000:]
-
-
-def test_event_ingested_in_2100_is_quarantined(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    """A plausible event time but an ingestion time beyond the calendar: the row is
-    implausible as a whole - quarantined, and it does not become the data's as-of instant."""
-    (row,) = clean_rows(baseline, EVENTS, 1)
-    set_rows(raw, EVENTS, {row: {"ingestion_ts": _utc(2100, 1, 1)}})
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, {(EVENTS, row, "TS_OUT_OF_RANGE")})
-    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
-        "select as_of_ts_local from marts.data_as_of")
-
-
-def test_event_stamped_months_after_its_file_date_is_quarantined(raw: Path, tmp_path: Path,
-                                                                  baseline: Build) -> None:
-    """Event and ingestion time five months after the data (inside the calendar, so no range
-    check rejects them) in a file filed under an earlier date: a bad stamp, quarantined - it
-    would otherwise become the as-of instant and age every open case by five months."""
-    (row,) = clean_rows(baseline, EVENTS, 1)
-    (latest,) = raw_query(raw, "select max(ingestion_ts) from {events}")[0]
-    future = latest + timedelta(days=150)
-    set_rows(raw, EVENTS, {row: {"event_ts": future, "ingestion_ts": future}})
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, {(EVENTS, row, "TS_AFTER_FILE_DATE")})
-    assert b.query("select as_of_ts_local from marts.data_as_of") == baseline.query(
-        "select as_of_ts_local from marts.data_as_of")
-
-
-def test_events_file_filed_under_an_earlier_date_fails(raw: Path, tmp_path: Path) -> None:
-    """A whole events file ingested three days after its folder's date is misfiled, not a
-    few bad stamps: the build fails at the test that names it, instead of quarantining the
-    day's events and publishing SLA numbers without them."""
-    t = pq.read_table(raw / EVENTS)
-    later = {name: pc.add(t[name], pa.scalar(timedelta(days=3), pa.duration("us")))
-             for name in ("event_ts", "ingestion_ts")}
-    for name, col in later.items():
-        t = t.set_column(t.schema.get_field_index(name), name, col)
-    pq.write_table(t, raw / EVENTS)
-    b = build(raw, tmp_path)
-    assert b.returncode != 0 and "Traceback" not in b.output
-    assert "FAIL 1 assert_event_files_are_filed_under_their_date" in b.output
-    assert f"- {EVENTS}: " in b.output, b.output[-3000:]
-    assert (f" of its {t.num_rows} rows were ingested after the day following its folder's ingestion_date - the"
-            " file is filed under the wrong date: move it to the folder") in b.output, b.output[-3000:]
 
 
 def test_intake_after_its_resolution_keeps_the_case_flagged(raw: Path, tmp_path: Path, baseline: Build) -> None:
@@ -789,23 +1130,6 @@ def test_case_ids_with_odd_characters_keep_their_events(raw: Path, tmp_path: Pat
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "garbled_footer", "damaged_values"])
-def test_corrupt_parquet_file_fails_naming_the_file(raw: Path, tmp_path: Path, damage: str) -> None:
-    rel = {"truncated": EVENTS, "garbage": CASES, "empty": "staffing_schedule/staffing_schedule.parquet",
-           "garbled_footer": CASES, "damaged_values": EVENTS}[damage]
-    data = (raw / rel).read_bytes()
-    if damage == "damaged_values":
-        damage_values_not_schema(raw / rel)
-    else:
-        (raw / rel).write_bytes({"truncated": data[: len(data) // 2], "garbage": b"<html>502 Bad Gateway</html>",
-                                 "empty": b"", "garbled_footer": garble_footer(data)}[damage])
-    if damage in ("garbled_footer", "damaged_values"):  # DuckDB's own error for it names no file
-        error = duckdb_error("select * from read_parquet(?)", raw / rel)
-        assert error is not None and rel not in error
-    b = build(raw, tmp_path)
-    assert_stopped_early(b, "raw_file_unreadable", f"{rel}: not a readable parquet file", "deliver it again")
-
-
 def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -> None:
     """raw_file_listing needs the function of ops_sla.duckdb_plugin; a profile that does
     not load it gets a message saying what to add, not a binder error."""
@@ -828,17 +1152,6 @@ def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -
     assert set(built_models(b)) <= SEED_VIEWS  # the inventory stopped at compilation
 
 
-def test_calendar_not_covering_the_data_fails_naming_both_ranges(raw: Path, tmp_path: Path) -> None:
-    t = read(raw, CALENDAR)
-    write(raw, CALENDAR, t.filter(pc.less(t["calendar_date"], pa.scalar(date(2025, 11, 1)))))
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_calendar_does_not_cover_partitions",
-        "calendar_dim covers 2024-12-01..2025-10-31 but the events_log partitions run 2025-10-01..2025-11-30",
-        "extend calendar_dim", loaded=True,
-    )
-
-
 def test_as_of_outside_the_calendar_fails_naming_it(generated: Path, tmp_path: Path) -> None:
     """An as-of instant the business calendar does not cover (var as_of past calendar_dim's last
     date) leaves open cases without a clock: the build fails at assert_calendar_covers_data,
@@ -853,49 +1166,6 @@ def test_as_of_outside_the_calendar_fails_naming_it(generated: Path, tmp_path: P
         b.output[-4000:]
 
 
-def test_every_file_under_the_raw_folder_is_loaded_or_named(raw: Path, tmp_path: Path) -> None:
-    """No file is left out silently (issue 27): a `.PARQUET` or `.pq` file the models would not
-    read, a stray file at the root, one a level too deep each fail the build naming it and the
-    fix; a file ignored on purpose (a name starting with `_` or `.`) is named by a warning."""
-    shutil.copy(raw / CASES, raw / CASES.replace("part-0.parquet", "part-1.PARQUET"))
-    shutil.copy(raw / EVENTS, raw / EVENTS.replace("part-0.parquet", "part-1.pq"))
-    (raw / "notes.csv").write_text("a,b\n")
-    deeper = raw / EVENTS.replace("part-0.parquet", "extra/part-2.parquet")
-    deeper.parent.mkdir()
-    shutil.copy(raw / EVENTS, deeper)
-    (raw / "cases" / "_SUCCESS").write_text("")
-    (raw / "events_log" / ".DS_Store").write_bytes(b"\0")
-    b = build(raw, tmp_path)
-    assert_stopped_early(
-        b, "raw_file_not_read",
-        f"{CASES.replace('part-0.parquet', 'part-1.PARQUET')}: not read: the models read only files named "
-        "<name>.parquet (lower case) - rename it to part-1.parquet",
-        f"{EVENTS.replace('part-0.parquet', 'part-1.pq')}: not read: the models read only files named "
-        "<name>.parquet (lower case) - rename it to part-1.parquet",
-        "notes.csv: not read: the raw folder holds only the folders cases, events_log, staffing_schedule and "
-        "calendar_dim",
-        f"{EVENTS.replace('part-0.parquet', 'extra/part-2.parquet')}: not read: the models read only "
-        "events_log/ingestion_date=YYYY-MM-DD/<name>.parquet",
-    )
-    assert "Warning in test raw_file_ignored " in b.output
-    for ignored in ("cases/_SUCCESS", "events_log/.DS_Store"):
-        assert f"{ignored}: ignored (its name or a folder's starts with . or _)" in b.output
-    # (the generator's own marker, .ops_sla_generator.json, is listed as ignored and not named)
-    rows = b.query("select source_file, disposition from raw.raw_file_inventory where disposition <> 'read' "
-                   "and source_file <> '.ops_sla_generator.json' order by source_file")
-    assert len(rows) == 6 and {d for _, d in rows} == {"ignored", "not read"}
-
-
-def test_files_ignored_on_purpose_only_warn(raw: Path, tmp_path: Path, baseline: Build) -> None:
-    (raw / "cases" / "_SUCCESS").write_text("")
-    (raw / "events_log" / f"ingestion_date={DAY}" / ".part-0.parquet.crc").write_bytes(b"\1\2")
-    b = build(raw, tmp_path)
-    assert_nothing_lost(b, set())
-    assert "Warning in test raw_file_ignored " in b.output
-    assert f"events_log/ingestion_date={DAY}/.part-0.parquet.crc: ignored" in b.output
-    pd.testing.assert_frame_equal(case_sla(b), case_sla(baseline))
-
-
 def _with_invalid_utf8(table: pa.Table, column: str, row: int) -> pa.Table:
     """`table` with the text of `column` at `row` replaced by bytes that are not UTF-8."""
     values = [v.encode() if v is not None else b"" for v in table[column].to_pylist()]
@@ -903,13 +1173,6 @@ def _with_invalid_utf8(table: pa.Table, column: str, row: int) -> pa.Table:
     offsets = pa.py_buffer(np.cumsum([0] + [len(v) for v in values]).astype(np.int32).tobytes())
     text = pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer(b"".join(values)))
     return set_column(table, column, text)
-
-
-def test_invalid_utf8_stops_the_build_naming_file_and_column(raw: Path, tmp_path: Path) -> None:
-    write(raw, EVENTS, _with_invalid_utf8(read(raw, EVENTS), "status", 3))
-    b = build(raw, tmp_path)
-    assert_stopped_early(b, "raw_file_unreadable", f"{EVENTS}: not a readable parquet file (column status holds "
-                         "text that is not valid UTF-8")
 
 
 def test_invalid_utf8_in_a_new_file_stops_the_daily_run_before_anything_is_rebuilt(
