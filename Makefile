@@ -17,7 +17,7 @@ export OPS_SLA_STATE_DIR ?= $(dir $(OPS_SLA_DB))last_full_build
 export DBT_PROFILES_DIR := $(CURDIR)
 # pytest workers: the suite is mostly dbt subprocesses waiting on one core each. A module's
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
-# once per worker: ~8 min instead of ~9-10 on 2 cores
+# once per worker (the whole suite is ~65 minutes of worker time: docs/testing.md)
 TEST_WORKERS ?= 2
 # the demo's world: default (one Los Angeles team) or global (five teams on their own
 # schedules, hand-offs between them): `make run WORLD=global`
@@ -26,7 +26,7 @@ WORLD ?= default
 HOLIDAY_YEARS ?= 2024 2026
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data holidays build publish docs demo run demo-daily daily where test lint bench findings readme-images clean
+.PHONY: help venv data holidays build publish docs demo run demo-daily daily where test pytest lint bench findings readme-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
@@ -122,7 +122,13 @@ lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt
 	$(DBT) parse --quiet && $(BIN)/dbt-score lint --manifest $$lint_dir/target/manifest.json; \
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
-test: venv lint  ## the whole test suite on a small generated data set (after the linters)
+# the linters run beside pytest, not before it: sqlfluff's dbt templater keeps one core busy
+# for ~4 minutes (the two clock models expand to ~40,000 characters each), and pytest's
+# workers spend much of their time waiting on dbt's start-up; both must pass
+test: venv  ## the linters and the whole test suite on a small generated data set, side by side
+	$(MAKE) --no-print-directory --output-sync=line -j2 lint pytest
+
+pytest: venv  ## the test suite alone (two workers), without the linters
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
