@@ -123,13 +123,22 @@ lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 # the linters run beside pytest, not before it: sqlfluff's dbt templater keeps one core busy
-# for ~4 minutes (the two clock models expand to ~40,000 characters each), and pytest's
-# workers spend much of their time waiting on dbt's start-up; both must pass
+# for ~4.5 minutes (the two clock models expand to ~40,000 characters each), and pytest's
+# workers spend much of their time waiting on dbt's start-up. pytest prints its progress as it
+# goes; the linters' report follows it. Both must pass.
 test: venv  ## the linters and the whole test suite on a small generated data set, side by side
-	$(MAKE) --no-print-directory --output-sync=line -j2 lint pytest
+	@lint_log=$$(mktemp); trap 'rm -f "$$lint_log"' EXIT; \
+	$(MAKE) --no-print-directory lint > "$$lint_log" 2>&1 & linting=$$!; \
+	$(MAKE) --no-print-directory pytest; tested=$$?; \
+	wait $$linting; linted=$$?; \
+	echo "--- make lint (ran beside pytest):"; cat "$$lint_log"; \
+	if [ $$linted -ne 0 ]; then echo "make test: the linters failed (their report is above)" >&2; fi; \
+	[ $$tested -eq 0 ] && [ $$linted -eq 0 ]
 
+# PYTEST_ARGS: e.g. a module, `-k name` or `-x` (`make pytest PYTEST_ARGS=pytests/test_bad_input.py`)
+PYTEST_ARGS ?=
 pytest: venv  ## the test suite alone (two workers), without the linters
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25; rc=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
 findings: venv  ## print the findings table from the warehouse

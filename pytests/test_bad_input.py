@@ -938,12 +938,16 @@ def test_raw_folder_spelled_with_dots_and_slashes_builds_the_same(generated: Pat
 # rows are the quarantined rows of its file
 
 
-def _unknown_statuses(raw: Path, baseline: Build) -> tuple[str, list[int]]:
-    ev = events("2025-10-06")
-    rows = clean_rows(baseline, ev, 3)
-    set_rows(raw, ev, dict(zip(rows, [{"status": "ESCALATED_TO_MARS"}, {"status": None}, {"status": ""}],
-                               strict=True)))
+def _bad_values(raw: Path, baseline: Build, day: str, column: str, values: list[object]) -> tuple[str, list[int]]:
+    """The day's events file with `values` in `column` of as many clean rows: (file, rows)."""
+    ev = events(day)
+    rows = clean_rows(baseline, ev, len(values))
+    set_rows(raw, ev, {row: {column: value} for row, value in zip(rows, values, strict=True)})
     return ev, rows
+
+
+def _unknown_statuses(raw: Path, baseline: Build) -> tuple[str, list[int]]:
+    return _bad_values(raw, baseline, "2025-10-06", "status", ["ESCALATED_TO_MARS", None, ""])
 
 
 def test_unknown_status_is_quarantined(quarantined_rows: Batch) -> None:
@@ -952,11 +956,7 @@ def test_unknown_status_is_quarantined(quarantined_rows: Batch) -> None:
 
 
 def _events_of_unknown_cases(raw: Path, baseline: Build) -> tuple[str, list[int]]:
-    ev = events("2025-10-08")
-    rows = clean_rows(baseline, ev, 3)
-    set_rows(raw, ev, dict(zip(rows, [{"case_id": "SR-NO-SUCH-CASE"}, {"case_id": None}, {"case_id": "  "}],
-                               strict=True)))
-    return ev, rows
+    return _bad_values(raw, baseline, "2025-10-08", "case_id", ["SR-NO-SUCH-CASE", None, "  "])
 
 
 def test_events_for_unknown_cases_are_quarantined(quarantined_rows: Batch) -> None:
