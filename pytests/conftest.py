@@ -69,8 +69,87 @@ def dbt_env(raw: Path, db: Path, target: Path, **extra: str) -> dict[str, str]:
     }
 
 
+# ---------------------------------------------------------------- one parse shared by the tests
+#
+# dbt parses the project anew for every command whose profile differs from the one its target
+# folder last parsed with (partial_parse.msgpack), and the warehouse path is part of the profile:
+# with one warehouse per test, every command used to parse in full (~8 s of its ~15 s). So each
+# dbt command runs in its warehouse's folder, with the warehouse and the raw folder named
+# relative to it (a link `RAW_LINK` to the raw folder when it lies elsewhere): the same profile
+# for every test. A new target folder starts from the parse of an earlier command run with the
+# same settings. dbt checks that parse as it checks any target's (dbt version, profile, vars,
+# each file's checksum and the env vars it read) and parses again what differs, so reusing it
+# can cost a full parse, never a stale one.
+
+RAW_LINK = "raw_folder"
+_DBT_SETTINGS = ("OPS_SLA_", "DBT_")
+_NOT_PARSE_SETTINGS = {"DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_STATE", "OPS_SLA_THREADS"}
+_PARSES: dict[tuple, bytes] = {}
+
+
+def dbt_process(env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """(working folder, environment) a dbt command with `env` runs with: the warehouse's folder,
+    and the warehouse and raw folder named relative to it. An unusual spelling of either path
+    (relative, a trailing slash: what a test may be checking) is passed on as it is."""
+    db, raw = env.get("OPS_SLA_DB", ""), env.get("OPS_SLA_RAW_DIR", "")
+    if not (os.path.isabs(db) and os.path.isabs(raw) and str(Path(raw)) == raw and Path(raw).is_dir()):
+        return ROOT, env
+    home = Path(db).parent
+    home.mkdir(parents=True, exist_ok=True)
+    if Path(raw).parent == home:
+        relative_raw = Path(raw).name
+    else:
+        # (re-pointed when this folder's warehouse was built from another raw folder before: a
+        # worker runs its dbt commands one at a time, each folder is one worker's)
+        link = home / RAW_LINK
+        if link.is_symlink() and os.readlink(link) != raw:
+            link.unlink()
+        if not link.is_symlink():
+            link.symlink_to(raw, target_is_directory=True)
+        relative_raw = RAW_LINK
+    return home, {"DBT_PROJECT_DIR": str(ROOT), **env, "OPS_SLA_DB": Path(db).name, "OPS_SLA_RAW_DIR": relative_raw}
+
+
+def dbt_named(env: dict[str, str], variable: str) -> str:
+    """The value of `variable` (OPS_SLA_DB, OPS_SLA_RAW_DIR) a dbt command with `env` is given:
+    what dbt's messages name."""
+    return dbt_process(env)[1][variable]
+
+
+def _parse_key(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(_DBT_SETTINGS) and k not in _NOT_PARSE_SETTINGS))
+
+
+class _DbtProcess:
+    """A dbt command's working folder and environment (dbt_process), its target folder started
+    from the last parse of a command with the same settings; `done()` keeps the command's own."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.cwd, self.env = dbt_process(env)
+        # (a copy of the project is another project: its parse must not start from this one's)
+        project = command[command.index("--project-dir") + 1] if "--project-dir" in command else self.env.get(
+            "DBT_PROJECT_DIR", str(ROOT))
+        self._key = (project, *_parse_key(self.env))
+        self._parse = Path(self.env.get("DBT_TARGET_PATH", self.cwd / "target")) / "partial_parse.msgpack"
+        if not self._parse.exists() and self._key in _PARSES:
+            self._parse.parent.mkdir(parents=True, exist_ok=True)
+            self._parse.write_bytes(_PARSES[self._key])
+
+    def done(self) -> None:
+        if self._parse.exists():
+            _PARSES[self._key] = self._parse.read_bytes()
+
+
+def run_in_dbt_process(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run of a dbt command in its _DbtProcess."""
+    where = _DbtProcess(command, env)
+    proc = subprocess.run(command, cwd=where.cwd, env=where.env, **kwargs)
+    where.done()
+    return proc
+
+
 def _run(command: list[str], env: dict[str, str], check: bool, what: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = run_in_dbt_process(command, env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"{what} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
     return proc
@@ -143,7 +222,8 @@ def run_killed(command: list[str], env: dict[str, str], after_models: int) -> No
     touched anything, and a fast machine could finish first)."""
     if "daily" in command:
         env = with_state(env)
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    where = _DbtProcess(command, env)
+    proc = subprocess.Popen(command, cwd=where.cwd, env=where.env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     assert proc.stdout is not None
     written = 0

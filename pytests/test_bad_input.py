@@ -46,6 +46,7 @@ from conftest import (
     ROOT,
     damage_values_not_schema,
     dbt_env,
+    dbt_named,
     duckdb_error,
     garble_footer,
     run_daily,
@@ -74,6 +75,7 @@ class Build:
     target: Path
     returncode: int
     output: str
+    raw_named: str  # the raw folder as dbt was given it (OPS_SLA_RAW_DIR), as its messages name it
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.db), read_only=True) as con:
@@ -106,7 +108,8 @@ def build(raw: Path, where: Path, *extra: str, unit_tests: bool = False, raw_dir
     results = target / "run_results.json"
     if results.exists():
         shutil.copy(results, where / results.name)
-    return Build(raw, where / db.name, where, proc.returncode, proc.stdout + proc.stderr)
+    return Build(raw, where / db.name, where, proc.returncode, proc.stdout + proc.stderr,
+                 dbt_named(env, "OPS_SLA_RAW_DIR"))
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +289,8 @@ def test_missing_or_empty_raw_table_folder_fails_naming_it(raw: Path, tmp_path: 
         (raw / table).mkdir()
         (raw / table / "README.txt").write_text("not parquet\n")
     b = build(raw, tmp_path)
-    assert_stopped_early(b, "raw_table_without_files", f"no raw parquet files for {table}", str(raw), "make data")
+    assert_stopped_early(b, "raw_table_without_files", f"no raw parquet files for {table}",
+                         f"OPS_SLA_RAW_DIR={b.raw_named}", "make data")
 
 
 # --- files the inventory's checks stop: one build (the batch `unusable_files`)
@@ -1141,9 +1145,9 @@ def test_profile_without_the_plugin_fails_saying_so(raw: Path, tmp_path: Path) -
     plugins.remove({"module": "ops_sla.duckdb_plugin"})
     (profiles / "profiles.yml").write_text(yaml.safe_dump(profile))
     db, target = tmp_path / "ops_sla.duckdb", tmp_path / "target"
-    proc = run_dbt(["build", "--full-refresh"], {**dbt_env(raw, db, target), "DBT_PROFILES_DIR": str(profiles)},
-                   check=False)
-    b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr)
+    env = {**dbt_env(raw, db, target), "DBT_PROFILES_DIR": str(profiles)}
+    proc = run_dbt(["build", "--full-refresh"], env, check=False)
+    b = Build(raw, db, target, proc.returncode, proc.stdout + proc.stderr, dbt_named(env, "OPS_SLA_RAW_DIR"))
     assert b.returncode != 0 and "Traceback" not in b.output
     assert "Compilation Error in model raw_file_listing" in b.output
     for said in ("the dbt profile does not load the plugin ops_sla.duckdb_plugin",
@@ -1187,8 +1191,9 @@ def test_invalid_utf8_in_a_new_file_stops_the_daily_run_before_anything_is_rebui
     t = read(raw, EVENTS.replace(DAY, "2025-11-30"))
     write(raw, new, _with_invalid_utf8(t, "case_id", 0))
     target = tmp_path / "daily-target"
-    proc = run_daily(dbt_env(raw, b.db, target), check=False)
-    daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr)
+    env = dbt_env(raw, b.db, target)
+    proc = run_daily(env, check=False)
+    daily = Build(raw, b.db, target, proc.returncode, proc.stdout + proc.stderr, dbt_named(env, "OPS_SLA_RAW_DIR"))
     assert_stopped_early(daily, "raw_file_unreadable",
                          f"{new}: not a readable parquet file (column case_id holds text that is not valid UTF-8")
     assert daily.query("select count(*) from raw.raw_events_log") == [(events_before,)]

@@ -50,7 +50,7 @@ SETTINGS = {
 @pytest.mark.parametrize("name", list(SETTINGS))
 def test_full_build_passes_after_a_settings_change(name: str, tmp_path: Path) -> None:
     setting = SETTINGS[name]
-    raw, db, target = tmp_path / "raw", tmp_path / "w.duckdb", tmp_path / "target"
+    raw, db, target = tmp_path / "raw", tmp_path / "ops_sla.duckdb", tmp_path / "target"
     run_generator(raw, *setting.generator_args)
     env = dbt_env(raw, db, target, OPS_SLA_THREADS="1")
     run_dbt(["build", "--full-refresh", "--vars", json.dumps(setting.vars)], env)

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-from conftest import Warehouse, dbt_env, run_dbt
+from conftest import Warehouse, dbt_env, dbt_named, run_dbt
 
 
 def _results(wh: Warehouse) -> list[dict]:
@@ -46,7 +46,7 @@ def test_case_sla_has_every_generated_case(warehouse: Warehouse) -> None:
 def _build_fails_with(raw: Path, tmp_path: Path) -> str:
     """The output of building raw_cases and what it depends on (the raw file inventory, whose
     test raw_table_without_files names the missing files): the build fails, no traceback."""
-    env = dbt_env(raw, tmp_path / "w.duckdb", tmp_path / "target")
+    env = dbt_env(raw, tmp_path / "ops_sla.duckdb", tmp_path / "target")
     proc = run_dbt(["build", "-s", "+raw_cases"], env, check=False)
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
@@ -65,7 +65,9 @@ def test_empty_raw_folder_fails_with_path_and_fix(tmp_path: Path) -> None:
     empty = tmp_path / "raw"
     (empty / "cases").mkdir(parents=True)
     out = _build_fails_with(empty, tmp_path)
-    assert "no raw parquet files for cases" in out and str(empty) in out
+    # the folder as dbt was given it (run_dbt names it relative to the warehouse's folder)
+    named = dbt_named(dbt_env(empty, tmp_path / "ops_sla.duckdb", tmp_path / "target"), "OPS_SLA_RAW_DIR")
+    assert "no raw parquet files for cases" in out and f"OPS_SLA_RAW_DIR={named}" in out
 
 
 def test_as_of_may_move_later_never_earlier(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -79,7 +81,7 @@ def test_as_of_may_move_later_never_earlier(warehouse: Warehouse, tmp_path: Path
     outcomes = {}
     for name, when, session_tz in (("later", later.isoformat(), "UTC"), ("naive", naive, "Asia/Tokyo"),
                                    ("earlier", (latest - timedelta(days=2)).isoformat(), "UTC")):
-        env = dbt_env(warehouse.raw, tmp_path / f"{name}.duckdb", tmp_path / f"{name}-target",
+        env = dbt_env(warehouse.raw, tmp_path / name / "ops_sla.duckdb", tmp_path / name / "target",
                       OPS_SLA_SESSION_TZ=session_tz)
         proc = run_dbt(["build", "--full-refresh", "-s", "+int_data_as_of", "--indirect-selection", "cautious",
                         "--vars", json.dumps({"as_of": when})], env, check=False)
@@ -87,7 +89,7 @@ def test_as_of_may_move_later_never_earlier(warehouse: Warehouse, tmp_path: Path
     for name in ("later", "naive"):
         rc, out = outcomes[name]
         assert rc == 0, out[-3000:]
-        with duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True) as con:
+        with duckdb.connect(str(tmp_path / name / "ops_sla.duckdb"), read_only=True) as con:
             ((as_of,),) = con.execute("select as_of_at from intermediate.int_data_as_of").fetchall()
         assert as_of == later, name
     rc, out = outcomes["earlier"]

@@ -29,6 +29,7 @@ from conftest import (
     Warehouse,
     damage_values_not_schema,
     dbt_env,
+    dbt_named,
     run_daily,
     run_dbt,
     run_dbt_killed,
@@ -328,7 +329,7 @@ def test_incremental_run_outside_the_daily_selector_is_refused(warehouse: Wareho
 
 
 def test_daily_run_needs_a_full_build(warehouse: Warehouse, tmp_path: Path) -> None:
-    out = _daily_refused(warehouse.raw, tmp_path / "empty.duckdb", tmp_path / "target")
+    out = _daily_refused(warehouse.raw, tmp_path / "ops_sla.duckdb", tmp_path / "target")
     assert "has no successful full build" in out
 
 
@@ -691,7 +692,8 @@ def test_incremental_run_refused_when_the_clock_went_back(warehouse: Warehouse, 
         proc = run_dbt(["build", *flags], dbt_env(warehouse.raw, copy, tmp_path / "target"), check=False)
         assert proc.returncode != 0
         out = proc.stdout + proc.stderr
-        assert "is the clock set back?" in out and f"remove the warehouse file ({copy})" in out, out[-3000:]
+        named = dbt_named(dbt_env(warehouse.raw, copy, tmp_path / "target"), "OPS_SLA_DB")
+        assert "is the clock set back?" in out and f"remove the warehouse file ({named})" in out, out[-3000:]
     assert mart_differences(warehouse.db, copy) == {}
 
 

@@ -40,6 +40,7 @@ def _build(raw: Path, db: Path, target: Path, as_of: dt.datetime | None, seeded:
     if seeded is None:
         run_dbt(["seed", "--full-refresh"], env)
     else:
+        db.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(seeded, db)
     args = ["run", "--full-refresh", "--select", *MARTS]
     if as_of is not None:
@@ -83,11 +84,12 @@ def hand_worked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write_calendar(raw, first, last, {}, {1, 2, 3, 4, 5}, "US", None)
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     write_staffing(raw, [d for d in days if d.isoweekday() <= 5], "DAY", 4, 0.25)
-    seeded = base / "seeded.duckdb"
+    # (each warehouse in a folder of its own, all named ops_sla.duckdb: one profile, one parse)
+    seeded = base / "seeded" / "ops_sla.duckdb"
     run_dbt(["seed", "--full-refresh"], dbt_env(raw, seeded, base / "target-seed", OPS_SLA_THREADS="1"))
     dbs = {}
     for name, as_of in AS_OF.items():
-        dbs[name] = base / f"{name}.duckdb"
+        dbs[name] = base / name / "ops_sla.duckdb"
         _build(raw, dbs[name], base / f"target-{name}", as_of, seeded)
     return dbs
 

@@ -87,7 +87,7 @@ def _write_reference_tables(raw: Path) -> None:
 def team(tmp_path_factory: pytest.TempPathFactory) -> Team:
     base = tmp_path_factory.mktemp("team")
     project = team_project(base / "project", TEAM_VARS, EXPORT / "seeds")
-    t = Team(project=project, raw=base / "raw", db=base / "team.duckdb", target=base / "target",
+    t = Team(project=project, raw=base / "raw", db=base / "ops_sla.duckdb", target=base / "target",
              case_sla_after=[])
     _write_reference_tables(t.raw)
     _deliver(t.raw, FIRST_BUILD_DAYS)
@@ -102,7 +102,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Team:
 
 def test_daily_runs_equal_a_full_refresh(team: Team, tmp_path: Path) -> None:
     """Three daily runs leave the marts a full refresh of the same files builds."""
-    db = tmp_path / "refreshed.duckdb"
+    db = tmp_path / "ops_sla.duckdb"
     run_dbt(["build", "--full-refresh"], dbt_env(team.raw, db, tmp_path / "target", DBT_PROJECT_DIR=str(team.project),
                                                   DBT_PROFILES_DIR=str(team.project), OPS_SLA_THREADS="1"))
     assert mart_differences(team.db, db) == {}

@@ -63,7 +63,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     write_calendar(raw, first, last, {dt.date(2026, 3, 17): "St Patrick's Day"}, {1, 2, 3, 4, 5}, "IE", None)
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     write_staffing(raw, [d for d in days if d.isoweekday() <= 5], "DAY", 4, 0.25)
-    db = base / "team.duckdb"
+    db = base / "ops_sla.duckdb"
     run_dbt(["build", "--full-refresh"], dbt_env(raw, db, base / "target", DBT_PROJECT_DIR=str(project),
                                                   DBT_PROFILES_DIR=str(project)))
     return Built(db)
