@@ -1160,13 +1160,14 @@ def test_as_of_outside_the_calendar_fails_naming_it(generated: Path, tmp_path: P
     """An as-of instant the business calendar does not cover (var as_of past calendar_dim's last
     date) leaves open cases without a clock: the build fails at assert_calendar_covers_data,
     whose printed rows name the instant, its local date, the calendar's dates and what to do
-    (not a bare count)."""
+    (not a bare count). The date to deliver up to is the instant's latest local date over the
+    schedules: 2027-02-02 in Sydney (seed schedule apac), a day ahead of Los Angeles."""
     b = build(generated, tmp_path, "--vars", '{as_of: "2027-02-01 10:00"}')
     assert b.returncode != 0 and "Traceback" not in b.output
     assert "Failure in assert_calendar_covers_data (1 rows in " in b.output, b.output[-4000:]
     assert ("- var as_of (2027-02-01 10:00) is 2027-02-01 18:00:00+00 (local date 2027-02-01 in America/Los_Angeles),"
             " outside the business calendar (calendar_dim as loaded: 2024-12-01..2026-12-31) - set var as_of inside"
-            " the calendar, or deliver calendar_dim rows up to 2027-02-01 (then `make build`)") in b.output, \
+            " the calendar, or deliver calendar_dim rows up to 2027-02-02 (then `make build`)") in b.output, \
         b.output[-4000:]
 
 

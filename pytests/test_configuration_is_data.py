@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import dbt_env, run_dbt, run_generator
+from conftest import ROOT, dbt_env, run_dbt, run_generator
+from team_export import team_project
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,28 @@ def test_index_fixture_equals_the_models_index(warehouse, tmp_path: Path) -> Non
         rows = con.execute("select count(*), min(bucket_count) from fixture").fetchone()
     assert rows[0] == 1 and rows[1] > 50_000
     assert (only_fixture, only_model) == ((0,), (0,))
+
+
+def test_settings_file_of_an_earlier_version_stops_the_build_naming_its_missing_column(
+        warehouse, tmp_path: Path) -> None:
+    """A team's sla_targets.csv written before effective dating (no valid_from column): the
+    seed's check names the file and the column, and the models that read it are skipped, not
+    failed with a binder error."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    rows = (ROOT / "seeds" / "sla_targets.csv").read_text().splitlines()
+    assert rows[0].endswith(",valid_from")
+    (seeds / "sla_targets.csv").write_text("\n".join(row.rsplit(",", 1)[0] for row in rows) + "\n")
+    project = team_project(tmp_path / "project", {}, seeds)
+    env = dbt_env(warehouse.raw, tmp_path / "ops_sla.duckdb", tmp_path / "target",
+                  DBT_PROJECT_DIR=str(project), DBT_PROFILES_DIR=str(project))
+    proc = run_dbt(["build", "--full-refresh", "--select", "+int_case_sla"], env, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "seed sla_targets (seeds/sla_targets.csv) has no column valid_from" in out, out[-3000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    status = {r["unique_id"]: r["status"] for r in results}
+    failed = {node for node, s in status.items() if s in ("fail", "error")}
+    assert any(node.startswith("test.ops_sla.seed_has_its_columns_sla_targets") for node in failed), failed
+    assert status["model.ops_sla.int_case_sla"] == "skipped"
+    assert not any(node.startswith("model.") for node in failed), failed

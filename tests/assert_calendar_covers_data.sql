@@ -79,6 +79,26 @@ outside as (
 
 ),
 
+-- the dates calendar_dim must reach to cover each instant: its local date in every schedule's
+-- zone (a schedule east of the business zone is a day later near midnight)
+schedules as (
+
+    select * from {{ ref('int_schedules') }}
+
+),
+
+needed_dates as (
+
+    select
+        outside.instant,
+        min(cast({{ ops_sla.instant_to_local('outside.instant', 'schedules.time_zone') }} as date)) as earliest_local_date,
+        max(cast({{ ops_sla.instant_to_local('outside.instant', 'schedules.time_zone') }} as date)) as latest_local_date
+    from (select distinct instant from outside) as outside
+    cross join schedules
+    group by outside.instant
+
+),
+
 -- the row of each case named (int_cases keeps the file of the copy it measures)
 case_rows as (
 
@@ -143,14 +163,16 @@ described as (
         'deliver calendar_dim rows '
         || case
             when outside.instant < outside.covers_from
-                then 'from ' || cast(least(outside.local_date, outside.first_date - 1) as varchar)
-            else 'up to ' || cast(greatest(outside.local_date, outside.last_date + 1) as varchar)
+                then 'from ' || cast(least(needed_dates.earliest_local_date, outside.first_date - 1) as varchar)
+            else 'up to ' || cast(greatest(needed_dates.latest_local_date, outside.last_date + 1) as varchar)
         end
         || ' (then `make build`)' as extend_text,
         {{ 'true' if as_of else 'false' }} as as_of_is_var,
         {{ ops_sla.sql_literal(as_of | string if as_of else '') }} as as_of_var,
         as_of_rows.source_row_label as as_of_source
     from outside
+    inner join needed_dates
+        on outside.instant = needed_dates.instant
     left join case_rows
         on outside.case_id = case_rows.case_id
     cross join as_of_rows
