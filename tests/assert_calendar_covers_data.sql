@@ -11,6 +11,12 @@
 
 with
 
+schedules as (
+
+    select * from {{ ref('int_schedules') }}
+
+),
+
 -- the instants every schedule covers (business time is NULL outside a schedule's range: a
 -- schedule east or west of the business zone covers a few hours less of the calendar's dates)
 schedule_range as (
@@ -81,21 +87,24 @@ outside as (
 
 -- the dates calendar_dim must reach to cover each instant: its local date in every schedule's
 -- zone (a schedule east of the business zone is a day later near midnight)
-schedules as (
+local_dates as (
 
-    select * from {{ ref('int_schedules') }}
+    select distinct
+        outside.instant,
+        cast({{ ops_sla.instant_to_local('outside.instant', 'schedules.time_zone') }} as date) as local_date
+    from outside
+    cross join schedules
 
 ),
 
 needed_dates as (
 
     select
-        outside.instant,
-        min(cast({{ ops_sla.instant_to_local('outside.instant', 'schedules.time_zone') }} as date)) as earliest_local_date,
-        max(cast({{ ops_sla.instant_to_local('outside.instant', 'schedules.time_zone') }} as date)) as latest_local_date
-    from (select distinct instant from outside) as outside
-    cross join schedules
-    group by outside.instant
+        instant,
+        min(local_date) as earliest_local_date,
+        max(local_date) as latest_local_date
+    from local_dates
+    group by instant
 
 ),
 
