@@ -45,3 +45,10 @@
 {% macro before_file_date(date_expression) -%}
     {{ ops_sla.local_to_instant(date_expression ~ ' - 1') }}
 {%- endmacro %}
+
+{#- True when `instant` lies in the period `period` ([starts_at, ends_at), NULL = unbounded on
+    that side): a row of int_team_schedule_periods, the schedule a team works to at an instant. -#}
+{% macro in_period(instant, period) -%}
+    ({{ period }}.starts_at is null or {{ instant }} >= {{ period }}.starts_at)
+    and ({{ period }}.ends_at is null or {{ instant }} < {{ period }}.ends_at)
+{%- endmacro %}

@@ -179,6 +179,12 @@ def cases(day: str) -> str:
     return f"cases/intake_date={day}/part-0.parquet"
 
 
+def staffing_file(raw: Path) -> str:
+    """The generated export's one staffing file, relative to `raw`."""
+    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    return rel
+
+
 # --------------------------------------------------------------------------- batches
 
 # A corruption changes files of its own partition dates in a copy of the raw folder, and
@@ -668,7 +674,7 @@ def cases_the_seeds_do_not_know(generated: Path, tmp_path_factory: pytest.TempPa
 
 
 def _staffing_without_some_days(raw: Path) -> tuple[list[date], date]:
-    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    rel = staffing_file(raw)
     t = read(raw, rel)
     tuesdays, saturday = [date(2025, 10, 14), date(2025, 10, 21)], date(2025, 10, 18)
     gone = [*tuesdays, saturday]
@@ -680,7 +686,7 @@ def _staffing_without_some_days(raw: Path) -> tuple[list[date], date]:
 
 
 def _implausible_staffing_numbers(raw: Path) -> tuple[str, int, object, str]:
-    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    rel = staffing_file(raw)
     set_rows(raw, rel, {0: {"planned_agents": -5, "effective_agents": -4.0}, 1: {"shrinkage": None},
                         2: {"effective_agents": 99.0}, 3: {"shrinkage": float("nan")}})
     t = read(raw, rel)
@@ -760,7 +766,7 @@ def test_intake_after_the_last_folder_date_needs_no_staffing_yet(raw: Path, tmp_
     build for want of the next day's schedule: that day shows in congestion_daily with no
     agents."""
     last_folder = "2025-11-30"
-    (rel,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    rel = staffing_file(raw)
     assert raw_query(raw, f"select max(schedule_date) from read_parquet('{raw / rel}')") == [(date(2025, 11, 30),)]
     folder = f"cases/intake_date={last_folder}/part-0.parquet"
     set_rows(raw, folder, {0: {"intake_ts": _utc(2025, 12, 1, 17)}})  # Monday 09:00 in Los Angeles
@@ -1056,7 +1062,7 @@ def test_calendar_gap_and_rows_without_keys_fail_naming_file_and_row(raw: Path, 
     before = dates.index(date(2025, 10, 14))
     write(raw, CALENDAR, t.filter(pc.not_equal(t["calendar_date"], pa.scalar(date(2025, 10, 15)))))
     set_rows(raw, CALENDAR, {before + 5: {"is_holiday": None}})
-    (staffing,) = [str(f.relative_to(raw)) for f in (raw / "staffing_schedule").glob("*.parquet")]
+    staffing = staffing_file(raw)
     set_rows(raw, staffing, {4: {"shift": None}})
     b = build(raw, tmp_path)
     assert_stopped_early(

@@ -46,9 +46,7 @@ team_zones as (
 
     from team_schedule_periods
     cross join run_constants
-    where
-        (team_schedule_periods.starts_at is null or team_schedule_periods.starts_at <= run_constants.as_of_at)
-        and (team_schedule_periods.ends_at is null or run_constants.as_of_at < team_schedule_periods.ends_at)
+    where {{ ops_sla.in_period('run_constants.as_of_at', 'team_schedule_periods') }}
 
 ),
 

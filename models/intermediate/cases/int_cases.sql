@@ -93,8 +93,7 @@ final as (
     left join team_periods
         on
             kept.intake_team_id = team_periods.team_id
-            and (team_periods.starts_at is null or kept.intake_at >= team_periods.starts_at)
-            and (team_periods.ends_at is null or kept.intake_at < team_periods.ends_at)
+            and {{ ops_sla.in_period('kept.intake_at', 'team_periods') }}
 
 )
 
