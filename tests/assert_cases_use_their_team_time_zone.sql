@@ -39,8 +39,7 @@ expected as (
     inner join team_periods
         on
             coalesce(cases.team_id, 'default') = team_periods.team_id
-            and (team_periods.starts_at is null or cases.intake_at >= team_periods.starts_at)
-            and (team_periods.ends_at is null or cases.intake_at < team_periods.ends_at)
+            and {{ ops_sla.in_period('cases.intake_at', 'team_periods') }}
 
 ),
 
