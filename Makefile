@@ -17,7 +17,7 @@ export OPS_SLA_STATE_DIR ?= $(dir $(OPS_SLA_DB))last_full_build
 export DBT_PROFILES_DIR := $(CURDIR)
 # pytest workers: the suite is mostly dbt subprocesses waiting on one core each. A module's
 # tests stay on one worker (--dist loadscope), so its module-scoped builds run once, not
-# once per worker (the whole suite is ~65 minutes of worker time: docs/testing.md)
+# once per worker (the whole suite is ~60 minutes of worker time: docs/testing.md)
 TEST_WORKERS ?= 2
 # the demo's world: default (one Los Angeles team) or global (five teams on their own
 # schedules, hand-offs between them): `make run WORLD=global`

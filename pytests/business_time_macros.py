@@ -7,9 +7,7 @@ The SQL is dbt's real compile output of the project's macros, not a copy.
 
 from __future__ import annotations
 
-import re
-
-from conftest import DBT, run_in_dbt_process
+from conftest import compile_inline
 
 # the alias under which a query joins int_business_time_index for the `*_joined` templates;
 # the `*_columns` templates read the index's numbers as plain columns of the row (index='')
@@ -66,14 +64,4 @@ class MacroSql:
 
 def compile_business_time_sql(env: dict[str, str]) -> MacroSql:
     """One `dbt compile --inline` of every business-time macro call, split into templates."""
-    inline = "\n".join(f"/*@@{name}@@*/ {call}" for name, call in _CALLS.items()) + "\n/*@@end@@*/"
-    proc = run_in_dbt_process([str(DBT), "compile", "--quiet", "--inline", inline], env,
-                              capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"dbt compile failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
-    parts = re.split(r"/\*@@(\w+)@@\*/", proc.stdout)
-    templates = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    missing = set(_CALLS) - set(templates)
-    if missing:
-        raise RuntimeError(f"dbt compile output lacks {sorted(missing)}:\n{proc.stdout[-4000:]}")
-    return MacroSql(templates)
+    return MacroSql(compile_inline(_CALLS, env))

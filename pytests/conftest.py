@@ -148,6 +148,23 @@ def run_in_dbt_process(command: list[str], env: dict[str, str], **kwargs) -> sub
     return proc
 
 
+def compile_inline(calls: dict[str, str], env: dict[str, str], *args: str) -> dict[str, str]:
+    """The SQL each Jinja call of `calls` (name -> call) compiles to, by name: one `dbt compile
+    --inline` of them all (one dbt start-up), its output split at a marker before each call.
+    `args` go to dbt compile (e.g. --project-dir)."""
+    inline = "\n".join(f"/*@@{name}@@*/ {call}" for name, call in calls.items()) + "\n/*@@end@@*/"
+    proc = run_in_dbt_process([str(DBT), "compile", "--quiet", *args, "--inline", inline], env,
+                              capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AssertionError(f"dbt compile failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+    parts = re.split(r"/\*@@(\w+)@@\*/", proc.stdout)
+    compiled = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2) if parts[i] != "end"}
+    missing = set(calls) - set(compiled)
+    if missing:
+        raise AssertionError(f"dbt compile output lacks {sorted(missing)}:\n{proc.stdout[-4000:]}")
+    return compiled
+
+
 def _run(command: list[str], env: dict[str, str], check: bool, what: str) -> subprocess.CompletedProcess:
     proc = run_in_dbt_process(command, env, capture_output=True, text=True)
     if check and proc.returncode != 0:

@@ -25,7 +25,6 @@ Instants travel as epoch microseconds both ways.
 from __future__ import annotations
 
 import random
-import re
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DBT, ROOT, dbt_env, run_dbt, run_generator, run_in_dbt_process
+from conftest import ROOT, compile_inline, dbt_env, run_dbt, run_generator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from reference import schedules as S
@@ -295,14 +294,7 @@ class Macros:
 
 
 def compile_macros(project: Path, env: dict[str, str]) -> Macros:
-    inline = "\n".join(f"/*@@{name}@@*/ {call}" for name, call in _CALLS.items()) + "\n/*@@end@@*/"
-    proc = run_in_dbt_process([str(DBT), "compile", "--quiet", "--project-dir", str(project), "--inline", inline],
-                              env, capture_output=True, text=True)
-    assert proc.returncode == 0, f"dbt compile failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
-    parts = re.split(r"/\*@@(\w+)@@\*/", proc.stdout)
-    templates = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    assert set(_CALLS) <= set(templates), proc.stdout[-4000:]
-    return Macros(templates)
+    return Macros(compile_inline(_CALLS, env, "--project-dir", str(project)))
 
 
 @dataclass

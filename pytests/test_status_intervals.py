@@ -12,13 +12,12 @@ case's state" (DECISIONLOG) is about.
 from __future__ import annotations
 
 import random
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT, dbt_env, run_in_dbt_process
+from conftest import compile_inline, dbt_env
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reference.sla import WAIT_ENDS, _intervals
@@ -36,14 +35,10 @@ NEVER = datetime.max.replace(tzinfo=UTC)
 def interval_sql(small_raw: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("status_intervals")
     env = dbt_env(small_raw[0], base / "ops_sla.duckdb", base / "target")
-    inline = "".join(f"/*@@{use}@@*/ {{{{ ops_sla.status_intervals('events', {open_status!r}, {closes!r}) }}}}\n"
-                     for use, (open_status, closes) in USES.items()) + "/*@@end@@*/"
-    proc = run_in_dbt_process([str(DBT), "compile", "--quiet", "--inline", inline], env,
-                              capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    parts = re.split(r"/\*@@(\w+)@@\*/", proc.stdout)
-    compiled = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    assert set(compiled) == {*USES, "end"}, proc.stdout[-3000:]
+    calls = {use: f"{{{{ ops_sla.status_intervals('events', {open_status!r}, {closes!r}) }}}}"
+             for use, (open_status, closes) in USES.items()}
+    compiled = compile_inline(calls, env)
+    assert set(compiled) == set(USES)
     return compiled
 
 
