@@ -10,6 +10,12 @@
     (({{ ops_sla.business_ordinal_us(end_ts, index) }}) - ({{ ops_sla.business_ordinal_us(start_ts, index) }})) / 60000000.0
 {%- endmacro %}
 
+{#- Spark: the same subtraction; minutes as DOUBLE, as DuckDB's BIGINT / 60000000.0 gives
+    (in Spark 60000000.0 is a DECIMAL literal, hence the D suffix). -#}
+{% macro spark__business_minutes_between(start_ts, end_ts, index=none) -%}
+    cast(({{ ops_sla.business_ordinal_us(end_ts, index) }}) - ({{ ops_sla.business_ordinal_us(start_ts, index) }}) as double) / 60000000.0D
+{%- endmacro %}
+
 
 {% macro business_minutes_add(start_ts, minutes, index=none) -%}
     {{ return(adapter.dispatch('business_minutes_add', 'ops_sla')(start_ts, minutes, index)) }}
@@ -29,6 +35,26 @@
         then make_timestamptz(
             {{ ops_sla.business_time_index_column('first_bucket_us', index) }}
             + {{ ops_sla.business_time_index_column('business_bucket_numbers', index) }}[{{ target_us }} // 900000000 + 1] * 900000000
+            + {{ target_us }} % 900000000
+        )
+    end)
+{%- endmacro %}
+
+{#- Spark: unix_micros / timestamp_micros for epoch_us / make_timestamptz; element_at (1-based,
+    INT index, NULL out of range with ANSI off, which dbt-spark forces) for list[i]; `div`
+    for `//`. round() on DOUBLE rounds half away from zero on both engines. -#}
+{% macro spark__business_minutes_add(start_ts, minutes, index=none) -%}
+    {%- set target_us -%}
+        (({{ ops_sla.business_ordinal_us(start_ts, index) }}) + cast(round(case
+            when abs({{ minutes }}) * 60000000.0D < 4e18D then ({{ minutes }}) * 60000000.0D
+        end) as bigint))
+    {%- endset -%}
+    (case
+        when {{ target_us }} >= 0
+            and {{ target_us }} < {{ ops_sla.business_time_index_column('business_bucket_count', index) }} * 900000000
+        then timestamp_micros(
+            {{ ops_sla.business_time_index_column('first_bucket_us', index) }}
+            + element_at({{ ops_sla.business_time_index_column('business_bucket_numbers', index) }}, cast({{ target_us }} div 900000000 + 1 as int)) * 900000000
             + {{ target_us }} % 900000000
         )
     end)
@@ -54,6 +80,21 @@
             {{ ops_sla.business_time_index_column('ordinals', index) }}[{{ offset_us }} // 900000000 + 1] * 1000000
             + {{ offset_us }} % 900000000,
             {{ ops_sla.business_time_index_column('ordinals', index) }}[{{ offset_us }} // 900000000 + 2] * 1000000
+        )
+    end)
+{%- endmacro %}
+
+{% macro spark__business_ordinal_us(ts, index=none) -%}
+    {%- set offset_us -%}
+        (unix_micros({{ ts }}) - {{ ops_sla.business_time_index_column('first_bucket_us', index) }})
+    {%- endset -%}
+    (case
+        when {{ offset_us }} >= 0
+            and {{ offset_us }} < {{ ops_sla.business_time_index_column('bucket_count', index) }} * 900000000
+        then least(
+            element_at({{ ops_sla.business_time_index_column('ordinals', index) }}, cast({{ offset_us }} div 900000000 + 1 as int)) * 1000000
+            + {{ offset_us }} % 900000000,
+            element_at({{ ops_sla.business_time_index_column('ordinals', index) }}, cast({{ offset_us }} div 900000000 + 2 as int)) * 1000000
         )
     end)
 {%- endmacro %}
@@ -102,6 +143,15 @@
     end)
 {%- endmacro %}
 
+{#- Spark: size/filter/element_at(-1) for len/list_filter/[-1]; the lambda reads the row's
+    `ts` (an outer column reference, which Spark allows; a sub-query it does not). -#}
+{% macro spark__case_segment_at(ts, segments) -%}
+    (case
+        when size({{ segments }}) = 1 then element_at({{ segments }}, 1)
+        else coalesce(element_at(filter({{ segments }}, s -> s.starts_us <= unix_micros({{ ts }})), -1), element_at({{ segments }}, 1))
+    end)
+{%- endmacro %}
+
 {#- The case's business ordinal (microseconds) of instant `ts` in segment `segment` (a struct
     of int_case_ownership.segments, e.g. case_segment_at's); NULL outside the schedule's
     calendar range. -#}
@@ -118,6 +168,21 @@
             {{ ordinals }}[({{ segment }}).ordinal_base + {{ offset_us }} // 900000000 + 1] * 1000000
             + {{ offset_us }} % 900000000,
             {{ ordinals }}[({{ segment }}).ordinal_base + {{ offset_us }} // 900000000 + 2] * 1000000
+        ) + ({{ segment }}).shift_us
+    end)
+{%- endmacro %}
+
+{#- Spark: the concatenation of every schedule's ordinals in schedule_number order (DuckDB's
+    flatten(list(... order by ...))): collect (schedule_number, list) pairs, sort, flatten. -#}
+{% macro spark__segment_ordinal_us(ts, segment) -%}
+    {%- set offset_us -%}(unix_micros({{ ts }}) - ({{ segment }}).first_bucket_us){%- endset -%}
+    {%- set ordinals -%}(select flatten(transform(array_sort(collect_list(struct(schedule_number, ordinals))), x -> x.ordinals)) from {{ ref('int_business_time_index') }}){%- endset -%}
+    (case
+        when {{ offset_us }} >= 0 and {{ offset_us }} < ({{ segment }}).bucket_count * 900000000
+        then least(
+            element_at({{ ordinals }}, cast(({{ segment }}).ordinal_base + {{ offset_us }} div 900000000 + 1 as int)) * 1000000
+            + {{ offset_us }} % 900000000,
+            element_at({{ ordinals }}, cast(({{ segment }}).ordinal_base + {{ offset_us }} div 900000000 + 2 as int)) * 1000000
         ) + ({{ segment }}).shift_us
     end)
 {%- endmacro %}
@@ -157,6 +222,27 @@
         then make_timestamptz(
             ({{ segment }}).first_bucket_us
             + {{ bucket_numbers }}[({{ segment }}).bucket_number_base + {{ local_us }} // 900000000 + 1] * 900000000
+            + {{ local_us }} % 900000000
+        )
+    end)
+{%- endmacro %}
+
+{% macro spark__case_instant_at_ordinal(ordinal_us, segments) -%}
+    {%- set segment -%}
+        (case
+            when size({{ segments }}) = 1 then element_at({{ segments }}, 1)
+            else coalesce(
+                element_at(filter({{ segments }}, s -> s.case_us_at_start <= ({{ ordinal_us }})), -1), element_at({{ segments }}, 1)
+            )
+        end)
+    {%- endset -%}
+    {%- set local_us -%}(({{ ordinal_us }}) - ({{ segment }}).shift_us){%- endset -%}
+    {%- set bucket_numbers -%}(select flatten(transform(array_sort(collect_list(struct(schedule_number, business_bucket_numbers))), x -> x.business_bucket_numbers)) from {{ ref('int_business_time_index') }}){%- endset -%}
+    (case
+        when {{ local_us }} >= 0 and {{ local_us }} < ({{ segment }}).business_bucket_count * 900000000
+        then timestamp_micros(
+            ({{ segment }}).first_bucket_us
+            + element_at({{ bucket_numbers }}, cast(({{ segment }}).bucket_number_base + {{ local_us }} div 900000000 + 1 as int)) * 900000000
             + {{ local_us }} % 900000000
         )
     end)

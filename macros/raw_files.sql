@@ -128,3 +128,22 @@
     {%- endfor -%}
     select {{ columns | join(', ') if columns else 'null as no_optional_column' }} where false
 {%- endmacro %}
+
+{#- Spark (prototype): the same relation of no rows (Spark SQL has no `union all by name`: the
+    raw models will need a by-position union over an explicit column list on Spark). -#}
+{% macro spark__optional_raw_columns(table) -%}
+    {%- set columns = [] -%}
+    {%- for source in (graph.sources.values() if execute else []) if source.source_name == 'ops_export' and source.name == table -%}
+        {%- for column in source.columns.values() if (column.meta or {}).get('optional', false) -%}
+            {%- do columns.append('cast(null as ' ~ ops_sla.spark_type(column.data_type) ~ ') as ' ~ column.name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    select {{ columns | join(', ') if columns else 'null as no_optional_column' }} where false
+{%- endmacro %}
+
+{#- The Spark type of a contract (DuckDB) type name. -#}
+{% macro spark_type(duckdb_type) -%}
+    {{- {'varchar': 'string', 'timestamp with time zone': 'timestamp', 'timestamptz': 'timestamp',
+         'timestamp': 'timestamp_ntz', 'integer': 'int', 'double': 'double', 'bigint': 'bigint',
+         'date': 'date', 'boolean': 'boolean'}.get(duckdb_type | lower, duckdb_type) -}}
+{%- endmacro %}

@@ -16,12 +16,32 @@
     timezone({{ zone if zone is not none else ops_sla.business_time_zone() }}, cast({{ local_ts }} as timestamp))
 {%- endmacro %}
 
+{#- Spark: instants are TIMESTAMP (LTZ), local wall times TIMESTAMP_NTZ. to_utc_timestamp takes
+    the offset before the change for a skipped wall time, as DuckDB does, but the earlier
+    instant for a repeated one (the hour a DST change repeats), where DuckDB takes the later:
+    the later reading (the offset 3 hours on) is kept when it names the same wall time. Reads
+    NTZ values in the session zone, which the Spark target fixes to UTC
+    (spark.sql.session.timeZone). -#}
+{% macro spark__local_to_instant(local_ts, zone=none) -%}
+    {%- set z = zone if zone is not none else ops_sla.business_time_zone() -%}
+    {%- set wall -%}cast({{ local_ts }} as timestamp_ntz){%- endset -%}
+    {%- set later -%}(to_utc_timestamp({{ wall }} + interval 3 hours, {{ z }}) - interval 3 hours){%- endset -%}
+    (case
+        when cast(from_utc_timestamp({{ later }}, {{ z }}) as timestamp_ntz) = {{ wall }} then {{ later }}
+        else to_utc_timestamp({{ wall }}, {{ z }})
+    end)
+{%- endmacro %}
+
 {% macro instant_to_local(instant, zone=none) -%}
     {{ return(adapter.dispatch('instant_to_local', 'ops_sla')(instant, zone)) }}
 {%- endmacro %}
 
 {% macro duckdb__instant_to_local(instant, zone=none) -%}
     timezone({{ zone if zone is not none else ops_sla.business_time_zone() }}, cast({{ instant }} as timestamptz))
+{%- endmacro %}
+
+{% macro spark__instant_to_local(instant, zone=none) -%}
+    cast(from_utc_timestamp(cast({{ instant }} as timestamp), {{ zone if zone is not none else ops_sla.business_time_zone() }}) as timestamp_ntz)
 {%- endmacro %}
 
 {#- Minutes since midnight of a 'HH:MM' text (e.g. a seed's opens_at); '24:00' is 1440. -#}
