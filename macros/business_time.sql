@@ -13,7 +13,7 @@
 {#- Spark: the same subtraction; minutes as DOUBLE, as DuckDB's BIGINT / 60000000.0 gives
     (in Spark 60000000.0 is a DECIMAL literal, hence the D suffix). -#}
 {% macro spark__business_minutes_between(start_ts, end_ts, index=none) -%}
-    cast(({{ ops_sla.business_ordinal_us(end_ts, index) }}) - ({{ ops_sla.business_ordinal_us(start_ts, index) }}) as double) / 60000000.0D
+    {{ ops_sla.us_to_minutes('(' ~ ops_sla.business_ordinal_us(end_ts, index) ~ ') - (' ~ ops_sla.business_ordinal_us(start_ts, index) ~ ')') }}
 {%- endmacro %}
 
 
@@ -194,7 +194,22 @@
 
 {#- Business minutes of a case between two instants, under the schedules owning it. -#}
 {% macro case_business_minutes_between(start_ts, end_ts, segments) -%}
-    (({{ ops_sla.case_business_ordinal_us(end_ts, segments) }}) - ({{ ops_sla.case_business_ordinal_us(start_ts, segments) }})) / 60000000.0
+    {{ ops_sla.us_to_minutes('(' ~ ops_sla.case_business_ordinal_us(end_ts, segments) ~ ') - (' ~ ops_sla.case_business_ordinal_us(start_ts, segments) ~ ')') }}
+{%- endmacro %}
+
+{#- Microseconds (a BIGINT expression) as fractional minutes, a DOUBLE on both engines. -#}
+{% macro us_to_minutes(us) -%}
+    {{ return(adapter.dispatch('us_to_minutes', 'ops_sla')(us)) }}
+{%- endmacro %}
+
+{% macro duckdb__us_to_minutes(us) -%}
+    ({{ us }}) / 60000000.0
+{%- endmacro %}
+
+{#- Spark reads 60000000.0 as a DECIMAL literal (the quotient would be a DECIMAL(31,10)): a
+    DOUBLE division, as DuckDB's BIGINT / 60000000.0 is. -#}
+{% macro spark__us_to_minutes(us) -%}
+    cast({{ us }} as double) / 60000000.0D
 {%- endmacro %}
 
 {#- The instant at which a case's business ordinal is `ordinal_us` (the latest such instant:
