@@ -112,38 +112,154 @@
     {{ return(rows | join(",\n        ") if rows else "(null, null, null, null)") }}
 {%- endmacro %}
 
-{#- The optional contract columns of source table `table` (meta optional: true), as a relation
-    of no rows with those columns, to `union all by name` under the rows read from the files:
-    a column no file has then reads NULL instead of failing to bind. -#}
+{#- The rows of raw table `table` (cases, events_log, staffing_schedule, calendar_dim) as read
+    from its files, with `filename` (the file, as raw_file_listing names it) and
+    `file_row_number` (the row's position in it, from 0), and the hive partition key of cases and
+    events_log: the body of the raw models' `source` CTE. An optional contract column (meta
+    optional: true) no file has reads NULL. -#}
+{% macro raw_rows(table) -%}
+    {{ return(adapter.dispatch('raw_rows', 'ops_sla')(table)) }}
+{%- endmacro %}
+
+{#- DuckDB: the source's external_location (read_parquet with filename and file_row_number),
+    and `union all by name` with a relation of no rows holding the optional columns. -#}
+{% macro duckdb__raw_rows(table) -%}
+    {%- set optional = ops_sla.optional_raw_columns(table) -%}
+    select * from {{ source('ops_export', table) }}
+    {%- if optional %}
+    -- an optional contract column no file has reads NULL
+    union all by name
+    select {{ optional | map(attribute='null_column') | join(', ') }} where false
+    {%- endif %}
+{%- endmacro %}
+
+{#- Spark: the table's folder read as parquet (partition discovery gives the hive key), the file
+    and row from the `_metadata` column; an optional column no file has is added as NULL (the
+    files' columns are read at run time: Spark SQL has no `union all by name`). File paths are
+    Spark's URIs without the `file:` scheme. -#}
+{% macro spark__raw_rows(table) -%}
+    {%- set spec = ops_sla.raw_tables()[table] -%}
+    {%- set relation = ops_sla.spark_raw_relation(table) -%}
+    {%- set present = [] -%}
+    {%- if execute -%}
+        {%- for row in run_query('describe query select * from ' ~ relation).rows -%}
+            {%- do present.append(row[0] | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set missing = [] -%}
+    {%- for column in ops_sla.optional_raw_columns(table) if execute and column.name | lower not in present -%}
+        {%- do missing.append(column.null_column) -%}
+    {%- endfor -%}
+    select
+        *,
+        {%- for column in missing %}
+        {{ column }},
+        {%- endfor %}
+        regexp_replace(_metadata.file_path, '^file:', '') as filename,
+        _metadata.row_index as file_row_number
+    from {{ relation }}
+{%- endmacro %}
+
+{#- Spark: the relation reading raw table `table`'s parquet files (a partitioned table's folder,
+    so that Spark discovers the hive key; the raw models keep only the files raw_file_inventory
+    reads). -#}
+{% macro spark_raw_relation(table) -%}
+    {%- set spec = ops_sla.raw_tables()[table] -%}
+    parquet.`{{ ops_sla.raw_dir() ~ '/' ~ table ~ ('/' if spec.key else '/*.parquet') }}`
+{%- endmacro %}
+
+{#- The optional contract columns of source table `table` (meta optional: true): a list of
+    {name, null_column (a NULL of the column's type, named as the column)}. -#}
 {% macro optional_raw_columns(table) -%}
-    {{ return(adapter.dispatch('optional_raw_columns', 'ops_sla')(table)) }}
-{%- endmacro %}
-
-{% macro duckdb__optional_raw_columns(table) -%}
     {%- set columns = [] -%}
     {%- for source in (graph.sources.values() if execute else []) if source.source_name == 'ops_export' and source.name == table -%}
         {%- for column in source.columns.values() if (column.meta or {}).get('optional', false) -%}
-            {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+            {%- do columns.append({'name': column.name,
+                'null_column': 'cast(null as ' ~ ops_sla.engine_type(column.data_type) ~ ') as ' ~ column.name}) -%}
         {%- endfor -%}
     {%- endfor -%}
-    select {{ columns | join(', ') if columns else 'null as no_optional_column' }} where false
+    {{ return(columns) }}
 {%- endmacro %}
 
-{#- Spark (prototype): the same relation of no rows (Spark SQL has no `union all by name`: the
-    raw models will need a by-position union over an explicit column list on Spark). -#}
-{% macro spark__optional_raw_columns(table) -%}
-    {%- set columns = [] -%}
-    {%- for source in (graph.sources.values() if execute else []) if source.source_name == 'ops_export' and source.name == table -%}
-        {%- for column in source.columns.values() if (column.meta or {}).get('optional', false) -%}
-            {%- do columns.append('cast(null as ' ~ ops_sla.spark_type(column.data_type) ~ ') as ' ~ column.name) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    select {{ columns | join(', ') if columns else 'null as no_optional_column' }} where false
+{#- The engine's name of a contract (DuckDB) type name: the name itself on DuckDB. -#}
+{% macro engine_type(duckdb_type) -%}
+    {{ return(adapter.dispatch('engine_type', 'ops_sla')(duckdb_type)) }}
 {%- endmacro %}
 
-{#- The Spark type of a contract (DuckDB) type name. -#}
-{% macro spark_type(duckdb_type) -%}
-    {{- {'varchar': 'string', 'timestamp with time zone': 'timestamp', 'timestamptz': 'timestamp',
+{% macro default__engine_type(duckdb_type) -%}
+    {{ return(duckdb_type) }}
+{%- endmacro %}
+
+{% macro spark__engine_type(duckdb_type) -%}
+    {{- return({'varchar': 'string', 'timestamp with time zone': 'timestamp', 'timestamptz': 'timestamp',
          'timestamp': 'timestamp_ntz', 'integer': 'int', 'double': 'double', 'bigint': 'bigint',
-         'date': 'date', 'boolean': 'boolean'}.get(duckdb_type | lower, duckdb_type) -}}
+         'date': 'date', 'boolean': 'boolean'}.get(duckdb_type | lower, duckdb_type)) -}}
+{%- endmacro %}
+
+{#- Every file under the raw folder, as a query of (filename, size, last_modified): the body of
+    raw_file_listing's `folder` CTE. -#}
+{% macro raw_folder_files() -%}
+    {{ return(adapter.dispatch('raw_folder_files', 'ops_sla')()) }}
+{%- endmacro %}
+
+{#- DuckDB: the source raw_folder (read_blob over the folder, every file whatever its name). -#}
+{% macro duckdb__raw_folder_files() -%}
+    select * from {{ source('ops_export', 'raw_folder') }}
+{%- endmacro %}
+
+{#- Spark: the files each raw table's read finds (Spark SQL cannot list a folder): a file in no
+    raw table's folder, or one Spark skips (a name starting with . or _), is not listed; a file
+    Spark cannot read fails this model, naming it. -#}
+{% macro spark__raw_folder_files() -%}
+    {%- for table in ops_sla.raw_tables() %}
+    select distinct
+        regexp_replace(_metadata.file_path, '^file:', '') as filename,
+        _metadata.file_size as size,
+        _metadata.file_modification_time as last_modified
+    from {{ ops_sla.spark_raw_relation(table) }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- What reading each file of relation `files` (column filename) finds, as a query of
+    (filename, read_error: NULL when every value reads, file_columns: list of {name,
+    duckdb_type}). -#}
+{% macro check_parquet_files(files) -%}
+    {{ return(adapter.dispatch('check_parquet_files', 'ops_sla')(files)) }}
+{%- endmacro %}
+
+{#- DuckDB: the plugin function ops_sla_check_parquet_files (ops_sla/duckdb_plugin.py) reads each
+    file whole. -#}
+{% macro duckdb__check_parquet_files(files) -%}
+    select
+        file_check.file as filename,
+        file_check.error as read_error,
+        file_check.columns as file_columns
+    from (
+        select unnest(ops_sla_check_parquet_files((select list(filename order by filename) from {{ files }})), recursive := false)
+            as file_check
+    )
+{%- endmacro %}
+
+{#- Spark: no per-file check (a file Spark cannot read fails the raw model reading it, naming
+    the file); the columns are not listed, so raw_file_inventory finds no schema problem. -#}
+{% macro spark__check_parquet_files(files) -%}
+    select
+        filename,
+        cast(null as string) as read_error,
+        cast(null as array<struct<name: string, duckdb_type: string>>) as file_columns
+    from {{ files }}
+{%- endmacro %}
+
+{#- Whether `text` contains a match of regular expression `pattern` (a SQL string). -#}
+{% macro matches_regex(text, pattern) -%}
+    {{ return(adapter.dispatch('matches_regex', 'ops_sla')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro default__matches_regex(text, pattern) -%}
+    regexp_matches({{ text }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__matches_regex(text, pattern) -%}
+    regexp_like({{ text }}, {{ pattern }})
 {%- endmacro %}

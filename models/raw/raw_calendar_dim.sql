@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('ops_export', 'calendar_dim') }}
+    {{ ops_sla.raw_rows('calendar_dim') }}
 
 ),
 

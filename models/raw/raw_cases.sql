@@ -8,10 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('ops_export', 'cases') }}
-    -- an optional contract column no file has reads NULL
-    union all by name
-    {{ ops_sla.optional_raw_columns('cases') }}
+    {{ ops_sla.raw_rows('cases') }}
 
 ),
 

@@ -11,10 +11,7 @@ with
 
 source as (
 
-    select * from {{ source('ops_export', 'events_log') }}
-    -- an optional contract column no file has reads NULL
-    union all by name
-    {{ ops_sla.optional_raw_columns('events_log') }}
+    {{ ops_sla.raw_rows('events_log') }}
 
 ),
 

@@ -166,10 +166,10 @@ final as (
                     || 'calendar_dim - move it there, delete it, or start its name with _ to have it ignored'
             when
                 not listing.is_read and listing.looks_like_parquet
-                and regexp_matches(
-                    listing.source_file,
-                    case when listing.partition_key is null then '^[^/]+/[^/]+$' else '^[^/]+/[^/]+/[^/]+$' end
-                )
+                and {{ ops_sla.matches_regex(
+                    'listing.source_file',
+                    "case when listing.partition_key is null then '^[^/]+/[^/]+$' else '^[^/]+/[^/]+/[^/]+$' end"
+                ) }}
                 then
                     'not read: the models read only files named <name>.parquet (lower case) - rename it to '
                     || regexp_replace(regexp_extract(listing.source_file, '[^/]+$'), '\.[^.]+$', '') || '.parquet'

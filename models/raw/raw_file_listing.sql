@@ -7,11 +7,10 @@
 
 {{ config(materialized='table') }}
 
-{%- set checker = 'ops_sla_check_parquet_files' %}
-{%- if execute and 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list %}
+{%- if execute and target.type == 'duckdb' and 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list %}
     {{ exceptions.raise_compiler_error(
         "ops-sla: the dbt profile does not load the plugin ops_sla.duckdb_plugin, which gives "
-        ~ "the DuckDB connection the function " ~ checker ~ ": add plugins: [{module: "
+        ~ "the DuckDB connection the function ops_sla_check_parquet_files: add plugins: [{module: "
         ~ "ops_sla.duckdb_plugin}] to the profile, as the project's profiles.yml does"
     ) }}
 {%- endif %}
@@ -22,7 +21,7 @@ with
 
 folder as (
 
-    select * from {{ source('ops_export', 'raw_folder') }}
+    {{ ops_sla.raw_folder_files() }}
 
 ),
 
@@ -56,16 +55,14 @@ placed as (
         case when raw_tables.partition_key is not null then split_part(located.source_file, '/', 2) end
             as partition_folder,
         -- the raw models' own patterns: <table>/<key folder>/*.parquet or <table>/*.parquet
-        raw_tables.raw_table is not null and regexp_matches(
-            located.source_file,
-            case
-                when raw_tables.partition_key is null then '^[^/]+/[^/]*\.parquet$' else '^[^/]+/[^/]+/[^/]*\.parquet$'
-            end
-        ) as is_read,
+        raw_tables.raw_table is not null and {{ ops_sla.matches_regex(
+            'located.source_file',
+            "case when raw_tables.partition_key is null then '^[^/]+/[^/]*\\.parquet$' else '^[^/]+/[^/]+/[^/]*\\.parquet$' end"
+        ) }} as is_read,
         -- a name (of the file or a folder on its way) starting with . or _ is no data by
         -- convention (_SUCCESS, .DS_Store, .part-0.parquet.crc, _temporary/)
-        regexp_matches(located.source_file, '(^|/)[._]') as is_marked_ignorable,
-        regexp_matches(lower(located.source_file), '\.(parquet|parq|pq)$') as looks_like_parquet
+        {{ ops_sla.matches_regex('located.source_file', "'(^|/)[._]'") }} as is_marked_ignorable,
+        {{ ops_sla.matches_regex('lower(located.source_file)', "'\.(parquet|parq|pq)$'") }} as looks_like_parquet
     from located
     left join raw_tables
         on
@@ -125,17 +122,16 @@ to_check as (
 
 checked as (
 
-    select unnest({{ checker }}((select list(filename order by filename) from to_check)), recursive := false)
-        as file_check
+    {{ ops_sla.check_parquet_files('to_check') }}
 
 ),
 
 checks as (
 
     select
-        file_check.file as filename,
-        file_check.error as read_error,
-        file_check.columns as file_columns
+        filename,
+        read_error,
+        file_columns
     from checked
     {%- if previous is not none %}
     union all

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('ops_export', 'staffing_schedule') }}
+    {{ ops_sla.raw_rows('staffing_schedule') }}
 
 ),
 
