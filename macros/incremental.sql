@@ -4,7 +4,7 @@
 
 {#- Instant of this dbt invocation: marks the rows a run loaded or (re)processed. -#}
 {% macro run_marker() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as {{ ops_sla.instant_type() }})
 {%- endmacro %}
 
 {#- Incremental filter of the raw models: only the files of raw table `table` (cases,
@@ -51,9 +51,9 @@
         ).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if latest is none -%}
-        cast('-infinity' as timestamptz)
+        cast('-infinity' as {{ ops_sla.instant_type() }})
     {%- else -%}
-        cast('{{ latest }}+00' as timestamptz)
+        cast('{{ latest }}+00' as {{ ops_sla.instant_type() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -70,9 +70,9 @@
     {%- set last = ops_sla.last_complete_build(
         "strftime(started_at at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') as started_at") if log is not none else none -%}
     {%- if last is none -%}
-        cast('-infinity' as timestamptz)
+        cast('-infinity' as {{ ops_sla.instant_type() }})
     {%- else -%}
-        cast('{{ last['started_at'] }}+00' as timestamptz)
+        cast('{{ last['started_at'] }}+00' as {{ ops_sla.instant_type() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -135,4 +135,11 @@
         delete from {{ this }}
         where {{ ops_sla.in_refresh_scope(case_id_column) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The materialization of the project's incremental models: `incremental` on DuckDB, `table` on
+    Spark, where the tables are plain parquet (no DELETE, no MERGE without Delta Lake) and every
+    run rebuilds them whole (DECISIONLOG "Apache Spark"). -#}
+{% macro incremental_or_table() -%}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
 {%- endmacro %}

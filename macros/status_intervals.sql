@@ -33,11 +33,8 @@
         from (
             select
                 *,
-                coalesce(last_value(instant_kind ignore nulls) over (
-                    partition by case_id
-                    order by event_at
-                    range between unbounded preceding and current row exclude group
-                ) = 'open', false) as open_before
+                coalesce({{ ops_sla.last_value_before_instant('instant_kind', 'case_id', 'event_at') }} = 'open', false)
+                    as open_before
 
             from (
                 select

@@ -4,7 +4,7 @@
 
 -- depends_on: {{ ref('int_case_refresh_scope') }}
 {{ config(
-    materialized='incremental',
+    materialized=ops_sla.incremental_or_table(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ ops_sla.delete_refresh_scope() }}",
@@ -143,10 +143,10 @@ final as (
             ('intake', 'sla.intake_at'), ('first_touch', 'sla.first_touch_at'),
             ('first_resolution', 'sla.first_resolution_at'), ('cancelled', 'sla.first_cancelled_at'),
             ('sla_b_breach', 'sla.sla_b_breach_at'), ('sla_a_breach', 'sla.sla_a_breach_at')] %}
-            {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
+            {{ ops_sla.instant_to_local(instant, "'UTC'") }} as {{ column }}_ts_utc,
             {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
         {%- endfor %}
-        {{ ops_sla.run_marker() }} at time zone 'UTC' as refreshed_at_utc
+        {{ ops_sla.instant_to_local(ops_sla.run_marker(), "'UTC'") }} as refreshed_at_utc
 
     from cases
     inner join sla

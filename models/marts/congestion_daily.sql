@@ -81,7 +81,7 @@ agents as (
     select
         schedule_date as calendar_date,
         cast(sum(planned_agents) as bigint) as planned_agents,
-        sum(effective_agents order by shift) as effective_agents
+        {{ ops_sla.ordered_sum('effective_agents', ['shift']) }} as effective_agents
 
     from staffing
     group by schedule_date

@@ -45,12 +45,12 @@ summarised as (
         stage,
         count(*) as resolved_cases,
         {{ ops_sla.avg_minutes('business_minutes') }} as mean_business_minutes,
-        quantile_cont(business_minutes, 0.5) as p50_business_minutes,
-        quantile_cont(business_minutes, 0.9) as p90_business_minutes,
-        quantile_cont(business_minutes, 0.95) as p95_business_minutes,
-        quantile_cont(business_minutes_excluding_wait, 0.5) as p50_business_minutes_excluding_wait,
-        quantile_cont(business_minutes_excluding_wait, 0.9) as p90_business_minutes_excluding_wait,
-        quantile_cont(business_minutes_excluding_wait, 0.95) as p95_business_minutes_excluding_wait,
+        {{ ops_sla.quantile('business_minutes', 0.5) }} as p50_business_minutes,
+        {{ ops_sla.quantile('business_minutes', 0.9) }} as p90_business_minutes,
+        {{ ops_sla.quantile('business_minutes', 0.95) }} as p95_business_minutes,
+        {{ ops_sla.quantile('business_minutes_excluding_wait', 0.5) }} as p50_business_minutes_excluding_wait,
+        {{ ops_sla.quantile('business_minutes_excluding_wait', 0.9) }} as p90_business_minutes_excluding_wait,
+        {{ ops_sla.quantile('business_minutes_excluding_wait', 0.95) }} as p95_business_minutes_excluding_wait,
         {{ ops_sla.sum_minutes('business_minutes') }} as total_business_minutes,
         {{ ops_sla.sum_minutes('customer_wait_business_minutes') }} as total_customer_wait_business_minutes
 

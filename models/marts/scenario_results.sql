@@ -38,7 +38,7 @@ case_savings as (
     select
         scenario_id,
         case_id,
-        coalesce(sum(saved_share * cut_business_minutes order by cut) filter (where cut != 'rework'), 0)
+        coalesce({{ ops_sla.ordered_sum('saved_share * cut_business_minutes', ['cut'], where="cut != 'rework'") }}, 0)
             as minutes_saved
 
     from cuts
@@ -65,11 +65,11 @@ hours_saved as (
 
     select
         scenario_id,
-        coalesce(sum(minutes_saved order by cut, saved_share) filter (where cut != 'rework'), 0) / 60.0
+        coalesce({{ ops_sla.ordered_sum('minutes_saved', ['cut', 'saved_share'], where="cut != 'rework'") }}, 0) / 60.0
             as business_hours_saved,
-        coalesce(sum(minutes_saved order by saved_share) filter (where cut = 'rework'), 0) / 60.0
+        coalesce({{ ops_sla.ordered_sum('minutes_saved', ['saved_share'], where="cut = 'rework'") }}, 0) / 60.0
             as rework_hours_saved,
-        coalesce(sum(reopens_avoided order by saved_share) filter (where cut = 'rework'), 0) as reopens_avoided
+        coalesce({{ ops_sla.ordered_sum('reopens_avoided', ['saved_share'], where="cut = 'rework'") }}, 0) as reopens_avoided
 
     from savings_per_share
     group by scenario_id

@@ -109,10 +109,10 @@ final as (
         end as risk_band_order,
         banded.remaining_business_minutes as business_minutes_to_breach,
         banded.percent_of_target_elapsed,
-        banded.breach_at at time zone 'UTC' as breach_ts_utc,
+        {{ ops_sla.instant_to_local('banded.breach_at', "'UTC'") }} as breach_ts_utc,
         {{ ops_sla.instant_to_local('banded.breach_at', 'banded.owner_time_zone') }} as breach_ts_owner_local,
         {{ ops_sla.instant_to_local('banded.breach_at', 'banded.intake_time_zone') }} as breach_ts_intake_team_local,
-        banded.as_of_at at time zone 'UTC' as as_of_ts_utc
+        {{ ops_sla.instant_to_local('banded.as_of_at', "'UTC'") }} as as_of_ts_utc
 
     from banded
     inner join cases

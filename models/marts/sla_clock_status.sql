@@ -58,10 +58,10 @@ final as (
             ('as_of', 'run_constants.as_of_at'), ('intake', 'clocks.intake_at'), ('breach', 'clocks.breach_at'),
             ('target_50_pct', 'clocks.target_50_pct_at'), ('target_75_pct', 'clocks.target_75_pct_at'),
             ('target_100_pct', 'clocks.target_100_pct_at')] %}
-            {{ instant }} at time zone 'UTC' as {{ column }}_ts_utc,
+            {{ ops_sla.instant_to_local(instant, "'UTC'") }} as {{ column }}_ts_utc,
             {{ ops_sla.instant_to_local(instant, 'ownership.intake_time_zone') }} as {{ column }}_ts_intake_team_local,
         {%- endfor %}
-        clocks.refreshed_at at time zone 'UTC' as refreshed_at_utc
+        {{ ops_sla.instant_to_local('clocks.refreshed_at', "'UTC'") }} as refreshed_at_utc
 
     from clocks
     inner join cases

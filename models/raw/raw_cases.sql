@@ -2,7 +2,7 @@
 -- Incremental: a file is loaded once; later runs read and append only files not seen before.
 -- Columns are cast to the contract's types (see raw_events_log).
 
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='append', on_schema_change='fail') }}
 
 with
 
@@ -29,12 +29,12 @@ files as (
 final as (
 
     select
-        cast(source.case_id as varchar) as case_id,
-        cast(source.intake_ts as timestamptz) as intake_ts,
-        cast(source.case_type as varchar) as case_type,
-        cast(source.tier as varchar) as tier,
-        cast(source.team_tz as varchar) as team_tz,
-        cast(source.team_id as varchar) as team_id,
+        cast(source.case_id as string) as case_id,
+        cast(source.intake_ts as {{ ops_sla.instant_type() }}) as intake_ts,
+        cast(source.case_type as string) as case_type,
+        cast(source.tier as string) as tier,
+        cast(source.team_tz as string) as team_tz,
+        cast(source.team_id as string) as team_id,
         source.intake_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -5,7 +5,7 @@
 -- Columns are cast to the contract's types (raw_file_inventory checked each
 -- file's): files read together get a common type, which must not change the table's.
 
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='append', on_schema_change='fail') }}
 
 with
 
@@ -33,11 +33,11 @@ final as (
 
     select
         cast(source.event_id as bigint) as event_id,
-        cast(source.case_id as varchar) as case_id,
-        cast(source.status as varchar) as status,
-        cast(source.event_ts as timestamptz) as event_ts,
-        cast(source.ingestion_ts as timestamptz) as ingestion_ts,
-        cast(source.team_id as varchar) as team_id,
+        cast(source.case_id as string) as case_id,
+        cast(source.status as string) as status,
+        cast(source.event_ts as {{ ops_sla.instant_type() }}) as event_ts,
+        cast(source.ingestion_ts as {{ ops_sla.instant_type() }}) as ingestion_ts,
+        cast(source.team_id as string) as team_id,
         source.ingestion_date,
         {{ ops_sla.relative_source_file('source.filename') }} as source_file,
         source.file_row_number as source_row,

@@ -43,7 +43,7 @@ file_columns as (
     select
         filename,
         raw_table,
-        unnest(file_columns) as file_column
+        {{ ops_sla.unnest_list('file_columns') }} as file_column
     from listing
     where is_read and read_error is null
 
@@ -116,7 +116,7 @@ schema_problems as (
     select
         filename,
         lower(name) as column_name,
-        'columns ' || string_agg(name, ' and ' order by name)
+        'columns ' || {{ ops_sla.ordered_string_agg('name', "' and '", ['name']) }}
         || ' differ only in letter case, so the models cannot tell which is '
         || lower(name) || ': rename or drop one' as problem
     from file_schema
@@ -137,7 +137,7 @@ schema_problem_lists as (
 
     select
         filename,
-        list(problem order by column_name, problem) as schema_problems
+        {{ ops_sla.ordered_list('problem', ['column_name', 'problem']) }} as schema_problems
     from schema_problems
     group by filename
 
@@ -188,7 +188,7 @@ final as (
         case when listing.is_read then listing.read_error is null end as is_readable,
         listing.read_error,
         listing.file_columns,
-        coalesce(schema_problem_lists.schema_problems, []) as schema_problems,
+        coalesce(schema_problem_lists.schema_problems, {{ ops_sla.empty_list('string') }}) as schema_problems,
         listing.filename,
         {{ ops_sla.run_marker() }} as listed_at
     from listing

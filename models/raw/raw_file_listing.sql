@@ -14,7 +14,9 @@
         ~ "ops_sla.duckdb_plugin}] to the profile, as the project's profiles.yml does"
     ) }}
 {%- endif %}
-{%- set previous = none if flags.FULL_REFRESH or not execute
+{#- Spark's table materialization drops the table before it runs the query, and its check of a
+    file is no cost: no previous listing there -#}
+{%- set previous = none if flags.FULL_REFRESH or not execute or target.type != 'duckdb'
     else adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
 
 with

@@ -10,7 +10,7 @@ renamed as (
 
     select
         trim(case_id) as case_id,
-        cast(intake_ts as timestamptz) as intake_at,
+        cast(intake_ts as {{ ops_sla.instant_type() }}) as intake_at,
         upper(trim(case_type)) as case_type,
         upper(trim(tier)) as tier,
         trim(team_tz) as team_tz,

@@ -15,8 +15,8 @@ renamed as (
         trim(case_id) as case_id,
         upper(trim(status)) as status,
         nullif(trim(team_id), '') as team_id,
-        cast(event_ts as timestamptz) as event_at,
-        cast(ingestion_ts as timestamptz) as ingested_at,
+        cast(event_ts as {{ ops_sla.instant_type() }}) as event_at,
+        cast(ingestion_ts as {{ ops_sla.instant_type() }}) as ingested_at,
         ingestion_date,
         loaded_at
 

@@ -37,8 +37,8 @@ bounds as (
 
     select
         schedules.schedule_id,
-        epoch_us({{ ops_sla.local_to_instant('min(calendar.calendar_date)', 'schedules.time_zone') }}) as first_us,
-        epoch_us({{ ops_sla.local_to_instant('max(calendar.calendar_date) + 1', 'schedules.time_zone') }}) as end_us
+        {{ ops_sla.epoch_us(ops_sla.local_to_instant('min(calendar.calendar_date)', 'schedules.time_zone')) }} as first_us,
+        {{ ops_sla.epoch_us(ops_sla.local_to_instant('max(calendar.calendar_date) + 1', 'schedules.time_zone')) }} as end_us
 
     from schedules
     cross join calendar
@@ -50,7 +50,7 @@ all_buckets as (
 
     select
         schedule_id,
-        unnest(range(first_us, end_us, {{ bucket_us }})) as bucket_start_us
+        {{ ops_sla.range_rows('first_us', 'end_us', bucket_us) }} as bucket_start_us
 
     from bounds
 
@@ -62,7 +62,7 @@ interval_buckets as (
         schedule_id,
         local_date,
         is_open,
-        unnest(range(epoch_us(starts_at), epoch_us(ends_at), {{ bucket_us }})) as bucket_start_us
+        {{ ops_sla.range_rows(ops_sla.epoch_us('starts_at'), ops_sla.epoch_us('ends_at'), bucket_us) }} as bucket_start_us
 
     from intervals
 
@@ -101,8 +101,8 @@ final as (
 
     select
         flagged.schedule_id,
-        cast((flagged.bucket_start_us - bounds.first_us) // {{ bucket_us }} as bigint) as bucket_number,
-        make_timestamptz(flagged.bucket_start_us) as bucket_start_at,
+        cast({{ ops_sla.int_div('flagged.bucket_start_us - bounds.first_us', bucket_us) }} as bigint) as bucket_number,
+        {{ ops_sla.instant_from_epoch_us('flagged.bucket_start_us') }} as bucket_start_at,
         flagged.is_business,
         flagged.business_date,
         cast(900 * coalesce(

@@ -26,15 +26,16 @@ per_schedule as (
 
     select
         schedule_id,
-        epoch_us(min(bucket_start_at)) as first_bucket_us,
+        {{ ops_sla.epoch_us('min(bucket_start_at)') }} as first_bucket_us,
         count(*) as bucket_count,
         cast(sum(cast(is_business as integer)) as bigint) as business_bucket_count,
-        list_append(
-            list(business_seconds_before order by bucket_number),
-            cast(900 * sum(cast(is_business as integer)) as bigint)
-        ) as ordinals,
+        {{ ops_sla.list_append_item(
+            ops_sla.ordered_list('business_seconds_before', ['bucket_number']),
+            'cast(900 * sum(cast(is_business as integer)) as bigint)'
+        ) }} as ordinals,
         coalesce(
-            list(bucket_number order by bucket_number) filter (where is_business), []
+            {{ ops_sla.ordered_list('bucket_number', ['bucket_number'], where='is_business') }},
+            {{ ops_sla.empty_list('bigint') }}
         ) as business_bucket_numbers,
         min(bucket_start_at) as covers_from,
         max(bucket_start_at) + interval 15 minute as covers_until

@@ -6,7 +6,7 @@
 -- The test assert_loaded_calendar_dates_unchanged compares the delivered calendar with
 -- these rows and stops the run (naming the dates) when a loaded date was changed or dropped.
 
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='append') }}
 
 with
 

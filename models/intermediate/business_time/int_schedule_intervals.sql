@@ -68,7 +68,7 @@ local_intervals as (
     inner join hours
         on
             schedule_dates.schedule_id = hours.schedule_id
-            and isodow(schedule_dates.local_date) = hours.iso_weekday
+            and {{ ops_sla.iso_weekday('schedule_dates.local_date') }} = hours.iso_weekday
             and (hours.valid_from is null or schedule_dates.local_date >= hours.valid_from)
             and (hours.valid_to is null or schedule_dates.local_date < hours.valid_to)
 
@@ -95,8 +95,8 @@ seeded_intervals as (
         schedule_id,
         local_date,
         is_open,
-        {{ ops_sla.local_to_instant("local_date + to_minutes(from_minute)", 'time_zone') }} as starts_at,
-        {{ ops_sla.local_to_instant("local_date + to_minutes(until_minute)", 'time_zone') }} as ends_at
+        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('local_date', 'from_minute'), 'time_zone') }} as starts_at,
+        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('local_date', 'until_minute'), 'time_zone') }} as ends_at
     from local_intervals
     where from_minute < until_minute
 

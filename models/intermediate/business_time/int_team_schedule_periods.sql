@@ -50,7 +50,7 @@ default_period as (
         schedule_id,
         time_zone,
         cast(null as date) as valid_from,
-        cast(null as timestamptz) as starts_at
+        cast(null as {{ ops_sla.instant_type() }}) as starts_at
 
     from schedules
     where schedule_id = 'default'

@@ -75,6 +75,16 @@ owner_changes as (
 -- one hand-off per instant: the later event id. The intake row stays beside a hand-off at the
 -- intake instant: it owns no time from intake on, but the first segment also stands for
 -- every instant before intake, and that is the intake team's
+ranked_owner_changes as (
+
+    select
+        *,
+        row_number() over (partition by case_id, owned_from_at, event_id = -1 order by event_id desc) as instant_rank
+
+    from owner_changes
+
+),
+
 owner_at_instant as (
 
     select
@@ -83,8 +93,8 @@ owner_at_instant as (
         event_id,
         team_id
 
-    from owner_changes
-    qualify row_number() over (partition by case_id, owned_from_at, event_id = -1 order by event_id desc) = 1
+    from ranked_owner_changes
+    where instant_rank = 1
 
 ),
 
@@ -144,13 +154,13 @@ segment_ordinals as (
         business_time.business_bucket_count,
         business_time.ordinal_base,
         business_time.bucket_number_base,
-        {{ ops_sla.segment_ordinal_us('segments.starts_at', 'struct_pack(
-            first_bucket_us := business_time.first_bucket_us, bucket_count := business_time.bucket_count,
-            ordinal_base := business_time.ordinal_base, shift_us := 0)') }} as own_ordinal_us,
-        {{ ops_sla.segment_ordinal_us('segments.starts_at', 'struct_pack(
-            first_bucket_us := lag(business_time.first_bucket_us) over by_case,
-            bucket_count := lag(business_time.bucket_count) over by_case,
-            ordinal_base := lag(business_time.ordinal_base) over by_case, shift_us := 0)') }} as previous_ordinal_us
+        {{ ops_sla.segment_ordinal_us('segments.starts_at', ops_sla.make_struct({
+            'first_bucket_us': 'business_time.first_bucket_us', 'bucket_count': 'business_time.bucket_count',
+            'ordinal_base': 'business_time.ordinal_base', 'shift_us': '0'})) }} as own_ordinal_us,
+        {{ ops_sla.segment_ordinal_us('segments.starts_at', ops_sla.make_struct({
+            'first_bucket_us': 'lag(business_time.first_bucket_us) over by_case',
+            'bucket_count': 'lag(business_time.bucket_count) over by_case',
+            'ordinal_base': 'lag(business_time.ordinal_base) over by_case', 'shift_us': '0'})) }} as previous_ordinal_us
 
     from segments
     inner join business_time
@@ -191,20 +201,16 @@ per_case as (
     select
         case_id,
         count(*) as segment_count,
-        arg_max(team_id, segment_number) as final_team_id,
-        list(
-            struct_pack(
-                starts_us := epoch_us(starts_at),
-                first_bucket_us := cast(first_bucket_us as bigint),
-                bucket_count := cast(bucket_count as bigint),
-                business_bucket_count := cast(business_bucket_count as bigint),
-                ordinal_base := cast(ordinal_base as bigint),
-                bucket_number_base := cast(bucket_number_base as bigint),
-                shift_us := cast(shift_us as bigint),
-                case_us_at_start := cast(own_ordinal_us + shift_us as bigint)
-            )
-            order by segment_number
-        ) as segments
+        max_by(team_id, segment_number) as final_team_id,
+        {{ ops_sla.ordered_list(ops_sla.make_struct({
+            'starts_us': ops_sla.epoch_us('starts_at'),
+            'first_bucket_us': 'cast(first_bucket_us as bigint)',
+            'bucket_count': 'cast(bucket_count as bigint)',
+            'business_bucket_count': 'cast(business_bucket_count as bigint)',
+            'ordinal_base': 'cast(ordinal_base as bigint)',
+            'bucket_number_base': 'cast(bucket_number_base as bigint)',
+            'shift_us': 'cast(shift_us as bigint)',
+            'case_us_at_start': 'cast(own_ordinal_us + shift_us as bigint)'}), ['segment_number']) }} as segments
 
     from shifted
     group by case_id
@@ -213,6 +219,18 @@ per_case as (
 
 -- the schedule owning the case at its intake instant: the last segment starting then (all
 -- start at or after intake)
+ranked_segments as (
+
+    select
+        case_id,
+        schedule_id,
+        time_zone,
+        row_number() over (partition by case_id order by starts_at asc, segment_number desc) as intake_rank
+
+    from shifted
+
+),
+
 intake_segments as (
 
     select
@@ -220,8 +238,8 @@ intake_segments as (
         schedule_id,
         time_zone
 
-    from shifted
-    qualify row_number() over (partition by case_id order by starts_at asc, segment_number desc) = 1
+    from ranked_segments
+    where intake_rank = 1
 
 ),
 

@@ -25,9 +25,8 @@ waits as (
 
 ),
 
-{%- set target_rank -%}
-    struct_pack(own_tier := targets.tier is not null, since := coalesce(targets.valid_from, date '0001-01-01'))
-{%- endset %}
+{%- set target_rank = ops_sla.make_struct({
+    'own_tier': 'targets.tier is not null', 'since': "coalesce(targets.valid_from, date '0001-01-01')"}) %}
 
 -- each case's ownership segments: business time accrues under the schedule owning the case
 ownership as (
@@ -55,9 +54,9 @@ case_targets as (
     -- row before the all-tiers row, then the latest valid_from
     select
         cases.case_id,
-        arg_max(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_B')
+        max_by(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_B')
             as sla_b_target_minutes,
-        arg_max(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_A')
+        max_by(targets.target_business_minutes, {{ target_rank }}) filter (where targets.sla_name = 'SLA_A')
             as sla_a_target_minutes
 
     from cases

@@ -95,13 +95,14 @@ stages as (
 
     select
         case_id,
-        unnest([  -- noqa: AL03
-            { 'stage_order': 1, 'stage': 'intake_to_triage', 'started_at': b0, 'ended_at': b1 },
-            { 'stage_order': 2, 'stage': 'triage_to_assignment', 'started_at': b1, 'ended_at': b2 },
-            { 'stage_order': 3, 'stage': 'assignment_to_investigation', 'started_at': b2, 'ended_at': b3 },
-            { 'stage_order': 4, 'stage': 'investigation_to_review_qa', 'started_at': b3, 'ended_at': b4 },
-            { 'stage_order': 5, 'stage': 'review_qa_to_resolution', 'started_at': b4, 'ended_at': b5 }
-        ], recursive := true)
+        {%- set stage_names = ['intake_to_triage', 'triage_to_assignment', 'assignment_to_investigation',
+            'investigation_to_review_qa', 'review_qa_to_resolution'] %}
+        {%- set stage_rows = [] %}
+        {%- for stage in stage_names %}
+            {%- do stage_rows.append({'stage_order': loop.index | string, 'stage': "'" ~ stage ~ "'",
+                'started_at': 'b' ~ (loop.index - 1), 'ended_at': 'b' ~ loop.index}) %}
+        {%- endfor %}
+        {{ ops_sla.rows_of(stage_rows) }}  -- noqa: AL03
 
     from with_review_qa
 
@@ -110,7 +111,7 @@ stages as (
 -- the joins first, materialized: the business-time macros then read one row source each. (Their
 -- look-up lists are scalar sub-queries; with the joins in the same query, DuckDB's join
 -- ordering could put those lists into a hash table, one copy per row: gigabytes on small data.)
-stage_waits as materialized (
+stage_waits as {{ ops_sla.cte_hint('materialized') }} (
 
     select
         stages.case_id,
@@ -130,7 +131,7 @@ stage_waits as materialized (
 
 ),
 
-owned_stages as materialized (
+owned_stages as {{ ops_sla.cte_hint('materialized') }} (
 
     select
         stages.*,

@@ -8,7 +8,7 @@
 -- besides: the other case models' rows of a case whose events did not change do not change.
 -- On a full build it lists every case.
 
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='append') }}
 
 {%- set since = ops_sla.own_watermark('scoped_at') %}  {#- the watermark, read once #}
 

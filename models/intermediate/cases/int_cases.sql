@@ -7,13 +7,13 @@
 -- model leaves the rows it loaded to the next run).
 
 -- depends_on: {{ ref('raw_cases') }}
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='case_id') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='delete+insert', unique_key='case_id') }}
 
 with
 
 -- read twice in an incremental run (the new rows' case ids, then all rows of those cases):
 -- not materialized, so each read filters the staging view instead of copying all of it
-staged as not materialized (
+staged as {{ ops_sla.cte_hint('not materialized') }} (
 
     select * from {{ ref('stg_ops_export__cases') }}
 
@@ -45,8 +45,7 @@ ranked as (
             partition by case_id order by intake_at nulls last, source_file, source_row
         ) as copy_number,
         count(*) over (partition by case_id) as delivered_copies,
-        count(distinct row(intake_at, tier, case_type, team_tz, team_id))
-            over (partition by case_id)
+        {{ ops_sla.count_distinct_rows_over(['intake_at', 'tier', 'case_type', 'team_tz', 'team_id'], 'case_id') }}
             as distinct_versions,
         max(loaded_at) over (partition by case_id) as latest_loaded_at
 

@@ -35,7 +35,7 @@ final as (
 
     select
         {%- if as_of_has_offset %}
-        cast('{{ as_of }}' as timestamptz) as as_of_at,
+        cast('{{ as_of }}' as {{ ops_sla.instant_type() }}) as as_of_at,
         {%- elif as_of %}
         {{ ops_sla.local_to_instant("'" ~ as_of ~ "'") }} as as_of_at,
         {%- else %}

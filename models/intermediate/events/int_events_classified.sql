@@ -5,7 +5,7 @@
 -- Incremental: re-classifies the rows loaded after its largest loaded_at, the events of the cases int_cases
 -- re-derived after its largest classified_at, out-of-range events, and every other copy of their ids.
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
 {%- set loaded_since, classified_since = ops_sla.own_watermark('loaded_at'), ops_sla.own_watermark('classified_at') %}
@@ -13,7 +13,7 @@
 with
 
 -- read by narrow filters below: not materialized, so each reads only the columns it needs
-staged as not materialized (
+staged as {{ ops_sla.cte_hint('not materialized') }} (
 
     select * from {{ ref('int_events_timed') }}
 
@@ -104,10 +104,10 @@ checked as (
             when resolved_time.looks_mislabelled and resolved_time.wall_time_is_ambiguous
                 then 'TZ_REPAIR_AMBIGUOUS'
             when
-                resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
+                resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as {{ ops_sla.instant_type() }})
                 or resolved_time.resolved_event_at < calendar_range.covers_from
                 or resolved_time.resolved_event_at >= calendar_range.covers_until
-                or resolved_time.ingested_at < cast('{{ var("earliest_plausible_ts") }}' as timestamptz)
+                or resolved_time.ingested_at < cast('{{ var("earliest_plausible_ts") }}' as {{ ops_sla.instant_type() }})
                 or resolved_time.ingested_at >= calendar_range.covers_until
                 then 'TS_OUT_OF_RANGE'
             -- a time after the day following its file's date is a bad stamp, not a late file
@@ -140,16 +140,15 @@ copies as (
 
     select
         *,
-        row_number() over by_event_id as copy_number,
+        row_number() over (
+            partition by event_id
+            order by row_reason_code is not null, ingested_at nulls last, source_file, source_row
+        ) as copy_number,
         min(case when row_reason_code is null then event_kind end) over by_event_id as first_passing_kind,
         max(case when row_reason_code is null then event_kind end) over by_event_id as last_passing_kind
 
     from checked
-    window by_event_id as (
-        partition by event_id
-        order by row_reason_code is not null, ingested_at nulls last, source_file, source_row
-        rows between unbounded preceding and unbounded following
-    )
+    window by_event_id as (partition by event_id)
 
 ),
 

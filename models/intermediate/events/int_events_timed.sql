@@ -5,7 +5,7 @@
 -- the rows loaded after the newest one derived (load markers only grow: a run that starts
 -- before any logged run is refused); int_events_classified then reads plain columns.
 
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='append', on_schema_change='fail') }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
 
@@ -29,8 +29,8 @@ relabelled as (
 
     select
         *,
-        timezone('UTC', event_at) as recorded_wall_time,
-        {{ ops_sla.local_to_instant("timezone('UTC', event_at)") }} as candidate_at
+        {{ ops_sla.instant_to_local('event_at', "'UTC'") }} as recorded_wall_time,
+        {{ ops_sla.local_to_instant(ops_sla.instant_to_local('event_at', "'UTC'")) }} as candidate_at
 
     from events
 
@@ -40,13 +40,13 @@ candidates as (
 
     select
         *,
-        epoch(ingested_at) - epoch(event_at) as recorded_lag_seconds,
+        {{ ops_sla.epoch_seconds('ingested_at') }} - {{ ops_sla.epoch_seconds('event_at') }} as recorded_lag_seconds,
         {{ ops_sla.instant_to_local('candidate_at') }} = recorded_wall_time as candidate_exists,
         {{ ops_sla.instant_to_local('candidate_at - interval 1 hour') }} = recorded_wall_time
             as earlier_candidate_exists,
         {{ ops_sla.instant_to_local('candidate_at + interval 1 hour') }} = recorded_wall_time
             as later_candidate_exists,
-        epoch(ingested_at) - epoch(candidate_at) as candidate_lag_seconds
+        {{ ops_sla.epoch_seconds('ingested_at') }} - {{ ops_sla.epoch_seconds('candidate_at') }} as candidate_lag_seconds
 
     from relabelled
 

@@ -57,6 +57,17 @@ resolved_cases as (
 
 ),
 
+-- the parts a combination names (';'-separated ids of single scenarios)
+combination_parts as (
+
+    select
+        scenario_id,
+        {{ ops_sla.unnest_list(ops_sla.split_text('combines', ';')) }} as part_id
+    from scenarios
+    where kind = 'combination'
+
+),
+
 -- the single scenarios each scenario applies: itself, or the parts it combines
 applied_ids as (
 
@@ -68,9 +79,8 @@ applied_ids as (
     union
     select
         scenario_id,
-        trim(unnest(string_split(combines, ';'))) as part_id
-    from scenarios
-    where kind = 'combination'
+        trim(part_id) as part_id
+    from combination_parts
 
 ),
 
@@ -116,7 +126,7 @@ cuts as (
         cut,
         case
             when count(*) = 1 then any_value(reduction_share)
-            else 1 - product(1 - reduction_share)
+            else 1 - {{ ops_sla.product_of('1 - reduction_share') }}
         end as saved_share,
         any_value(reopen_count) as reopen_count,
         any_value(rework_business_minutes) as rework_business_minutes
