@@ -122,10 +122,10 @@
     {{ return(adapter.dispatch('int_div', 'ops_sla')(a, b)) }}
 {%- endmacro %}
 {% macro default__int_div(a, b) -%}
-    ({{ a }} // {{ b }})
+    (({{ a }}) // ({{ b }}))
 {%- endmacro %}
 {% macro spark__int_div(a, b) -%}
-    ({{ a }} div {{ b }})
+    (({{ a }}) div ({{ b }}))
 {%- endmacro %}
 
 {#- Aggregate: the continuous (interpolated) quantile `fraction` of `expr`. -#}
@@ -148,7 +148,7 @@
     unnest(range({{ start }}, {{ stop }}, {{ step }}))
 {%- endmacro %}
 {% macro spark__range_rows(start, stop, step) -%}
-    explode(case when {{ stop }} > {{ start }} then sequence(cast({{ start }} as bigint), cast({{ stop }} as bigint) - 1, cast({{ step }} as bigint)) else array() end)
+    explode(case when ({{ stop }}) > ({{ start }}) then sequence(cast({{ start }} as bigint), cast({{ stop }} as bigint) - 1, cast({{ step }} as bigint)) else array() end)
 {%- endmacro %}
 
 {#- The planner hint after `<cte> as` that DuckDB reads (`materialized`: compute once;
