@@ -208,7 +208,7 @@
     string_split({{ expr }}, '{{ separator }}')
 {%- endmacro %}
 {% macro spark__split_text(expr, separator) -%}
-    split({{ expr }}, '\\Q{{ separator }}\\E')
+    split({{ expr }}, '\Q{{ separator }}\E')
 {%- endmacro %}
 
 {#- Several rows from each input row, one per dict of list `rows` ({column: SQL expression},

@@ -16,6 +16,20 @@
     (cast(sum(cast(round(cast({{ expression }} as double) * 60000000) as bigint)) as double) / 60000000)
 {%- endmacro %}
 
+{#- Window: the order-independent sum of business minutes (see sum_minutes) over the window
+    `window` (the text inside `over (...)`). -#}
+{% macro sum_minutes_over(expression, window) -%}
+    {{ return(adapter.dispatch('sum_minutes_over', 'ops_sla')(expression, window)) }}
+{%- endmacro %}
+
+{% macro default__sum_minutes_over(expression, window) -%}
+    (sum(cast(round(({{ expression }}) * 60000000.0) as hugeint)) over ({{ window }}) / 60000000.0)
+{%- endmacro %}
+
+{% macro spark__sum_minutes_over(expression, window) -%}
+    (cast(sum(cast(round(cast({{ expression }} as double) * 60000000) as bigint)) over ({{ window }}) as double) / 60000000)
+{%- endmacro %}
+
 {#- Order-independent mean of business minutes (see sum_minutes). -#}
 {% macro avg_minutes(expression) -%}
     ({{ ops_sla.sum_minutes(expression) }} / count({{ expression }}))

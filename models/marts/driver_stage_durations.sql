@@ -63,7 +63,7 @@ ranked as (
 
     select
         *,
-        total_business_minutes / sum(total_business_minutes) over (partition by grain, tier)
+        total_business_minutes / {{ ops_sla.sum_minutes_over('total_business_minutes', 'partition by grain, tier') }}
             as share_of_sla_a_minutes,
         rank() over (partition by grain, tier order by p95_business_minutes desc) as p95_rank,
         rank() over (partition by grain, tier order by p95_business_minutes_excluding_wait desc)

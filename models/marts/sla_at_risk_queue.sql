@@ -92,7 +92,7 @@ banded as (
 final as (
 
     select
-        row_number() over (order by banded.breach_at, banded.case_id) as queue_position,
+        cast(row_number() over (order by banded.breach_at, banded.case_id) as bigint) as queue_position,
         banded.case_id,
         cases.tier,
         cases.case_type,

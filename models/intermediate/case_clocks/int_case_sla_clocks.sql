@@ -296,12 +296,12 @@ final as (
         intake_at,
         owner_team_id,
         target_business_minutes,
-        elapsed_us / 60000000.0 as elapsed_business_minutes,
+        {{ ops_sla.us_to_minutes('elapsed_us') }} as elapsed_business_minutes,
         -- nothing remains of a met or a cancelled clock's target
         case
-            when clock_status not in ('met', 'cancelled') then (target_us - elapsed_us) / 60000000.0
+            when clock_status not in ('met', 'cancelled') then {{ ops_sla.us_to_minutes('target_us - elapsed_us') }}
         end as remaining_business_minutes,
-        100.0 * elapsed_us / nullif(target_us, 0) as percent_of_target_elapsed,
+        cast(100 * elapsed_us as double) / nullif(target_us, 0) as percent_of_target_elapsed,
         clock_status in ('breached', 'running_past_target')
         or (clock_status = 'paused' and elapsed_us > target_us) as is_breached,
         -- the instant the clock passes its target: none for a met clock, none while paused within it
@@ -321,7 +321,7 @@ final as (
                     or (clock_status = 'paused' and elapsed_us > target_us)
                 )
                 and target_75_pct_at is not null and target_100_pct_at is not null
-                then (ordinal_100_us - ordinal_75_us) / 60000000.0
+                then {{ ops_sla.us_to_minutes('ordinal_100_us - ordinal_75_us') }}
         end as warning_lead_business_minutes,
         {{ ops_sla.run_marker() }} as refreshed_at
 

@@ -91,7 +91,7 @@ applied_parts as (
         parts.kind,
         coalesce(parts.stage, 'rework') as cut,
         parts.tier,
-        parts.reduction_pct / 100.0 as reduction_share
+        cast(parts.reduction_pct as double) / 100 as reduction_share
 
     from applied_ids
     inner join scenarios as parts
