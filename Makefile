@@ -26,7 +26,7 @@ WORLD ?= default
 HOLIDAY_YEARS ?= 2024 2026
 DBT := $(BIN)/dbt
 
-.PHONY: help venv data holidays build publish docs demo run demo-daily daily where test pytest lint bench findings readme-images clean
+.PHONY: help venv venv-spark data holidays build publish docs demo run demo-daily daily where test pytest test-spark lint bench findings readme-images clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | while IFS= read -r line; do \
@@ -44,6 +44,17 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 venv: $(VENV)/.installed  ## create .venv and install the pinned dependencies
+
+# the Spark target (profiles.yml output `spark`): dbt-spark in session mode, pyspark in-process,
+# in a virtualenv of its own (requirements-spark.txt); Java 17 is a system package
+VENV_SPARK := .venv-spark
+$(VENV_SPARK)/.installed: requirements-spark.txt
+	test -x $(VENV_SPARK)/bin/python || $(PYTHON) -m venv $(VENV_SPARK)
+	$(VENV_SPARK)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_SPARK)/bin/python -m pip install --quiet -r requirements-spark.txt
+	touch $@
+
+venv-spark: $(VENV_SPARK)/.installed  ## create .venv-spark (dbt-spark, pyspark) for the Spark target; needs Java 17
 
 data: venv  ## demo: generate the data set (300,000 cases; WORLD=global: five teams) into $OPS_SLA_RAW_DIR (only a folder it created, or a new one)
 	$(BIN)/ops-sla-generate --world $(WORLD)
@@ -116,7 +127,7 @@ where:  ## where the results are: warehouse, published file, extracts, dashboard
 	@echo "  docs with working links: python -m http.server -d \"$$OPS_SLA_PUBLISH_DIR\" 8080, then http://localhost:8080/docs/"
 
 lint: venv  ## ruff, sqlfluff (dbt templater, duckdb dialect), dbt parse and dbt-score
-	$(BIN)/ruff check ops_sla benchmarks pytests
+	$(BIN)/ruff check ops_sla benchmarks pytests spark_tests
 	lint_dir=$$(mktemp -d) && export OPS_SLA_DB=$$lint_dir/lint.duckdb DBT_TARGET_PATH=$$lint_dir/target && \
 	$(BIN)/sqlfluff lint models tests/*.sql tests/raw_files/*.sql analyses --disable-progress-bar && \
 	$(DBT) parse --quiet && $(BIN)/dbt-score lint --manifest $$lint_dir/target/manifest.json; \
@@ -134,6 +145,11 @@ test: venv  ## the linters and the whole test suite on a small generated data se
 	echo "--- make lint (ran beside pytest):"; cat "$$lint_log"; \
 	if [ $$linted -ne 0 ]; then echo "make test: the linters failed (their report is above)" >&2; fi; \
 	[ $$tested -eq 0 ] && [ $$linted -eq 0 ]
+
+test-spark: venv venv-spark  ## the Spark parity test: two small data sets built on DuckDB and on Spark (local), every mart equal
+	@command -v java >/dev/null 2>&1 || { echo "make test-spark: Spark needs Java 17 (apt-get install -y openjdk-17-jre-headless)" >&2; exit 1; }
+	$(BIN)/python -m pytest spark_tests -p no:cacheprovider --durations=10 $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; exit $$rc
 
 # PYTEST_ARGS: e.g. a module, `-k name` or `-x` (`make pytest PYTEST_ARGS=pytests/test_bad_input.py`)
 PYTEST_ARGS ?=

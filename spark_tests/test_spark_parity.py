@@ -8,7 +8,6 @@ exactly, minutes as the same DOUBLE; only the interpolated quantiles may differ 
 from __future__ import annotations
 
 import duckdb
-
 from conftest import Builds
 from parity import QUANTILE_REL_TOL, compare_marts, compare_rows
 
