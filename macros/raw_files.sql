@@ -3,9 +3,14 @@
 
 {#- The raw folder, $OPS_SLA_RAW_DIR (default data/raw), spelled as DuckDB names the files it
     globs (file names are made relative to it): no empty or `.` segments, `x/..` resolved
-    (a leading `..` kept), no trailing slash - so `./data//raw/` is `data/raw`. -#}
+    (a leading `..` kept), no trailing slash - so `./data//raw/` is `data/raw`. A URI is kept
+    as given (without a trailing slash). -#}
 {% macro raw_dir() -%}
     {%- set configured = env_var('OPS_SLA_RAW_DIR', 'data/raw') -%}
+    {#- a URI (s3a://, abfss://, dbfs:/ on a Spark cluster) is taken as given -#}
+    {%- if '://' in configured or configured.startswith('dbfs:') -%}
+        {{ return(configured.rstrip('/')) }}
+    {%- endif -%}
     {%- set absolute = configured.startswith('/') -%}
     {%- set parts = [] -%}
     {%- for part in configured.split('/') if part not in ('', '.') -%}
@@ -162,9 +167,15 @@
 
 {#- Spark: the relation reading raw table `table`'s parquet files (a partitioned table's folder,
     so that Spark discovers the hive key; the raw models keep only the files raw_file_inventory
-    reads). -#}
+    reads). The raw folder must be absolute or a URI: Spark names files by absolute path. -#}
 {% macro spark_raw_relation(table) -%}
     {%- set spec = ops_sla.raw_tables()[table] -%}
+    {%- if not (ops_sla.raw_dir().startswith('/') or '://' in ops_sla.raw_dir() or ops_sla.raw_dir().startswith('dbfs:')) -%}
+        {{ exceptions.raise_compiler_error(
+            "ops-sla on Spark: OPS_SLA_RAW_DIR=" ~ env_var('OPS_SLA_RAW_DIR', 'data/raw') ~ " is a relative path; Spark "
+            ~ "names the files it reads by absolute path or URI, so give the raw folder so (e.g. $PWD/data/raw, "
+            ~ "s3a://bucket/raw)") }}
+    {%- endif -%}
     parquet.`{{ ops_sla.raw_dir() ~ '/' ~ table ~ ('/' if spec.key else '/*.parquet') }}`
 {%- endmacro %}
 
