@@ -9,6 +9,11 @@ with OPS_SLA_MEMORY_LIMIT as the profile reads it (this suite's default: MEMORY_
 
 Goals: the generator's peak memory does not grow with the scale (<= 2 GB at any scale); at 30x,
 generation plus build peaks at <= 12 GB and takes <= 30x the 1x time measured in this run.
+
+At 1x the same data set is also built with seeds and models only (the tests are DuckDB's) on
+DuckDB and on Spark local (`--target spark`, .venv-spark), side by side: the Spark row's ratio
+is to that DuckDB build of the same nodes. Without .venv-spark (`make venv-spark`) the Spark row
+says it was not run.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import os
 import shutil
 
 from benchmarks.common import Context, Row
-from benchmarks.dbt_runs import dbt, dbt_env, generate, run_results
+from benchmarks.dbt_runs import MODELS_ONLY, SPARK_DBT, dbt, dbt_env, generate, run_results, spark_dbt
 
 SUITE = "scale"
 BASE_CASES = 300_000
@@ -44,9 +49,18 @@ def _one_scale(ctx: Context, scale: int, memory_limit: str) -> dict:
                       OPS_SLA_TEMP_DIR=str(folder / "spill"))
         build = dbt(["build", "--full-refresh"], env)
         results = run_results(target)
-        return {"gen_s": gen.seconds, "gen_mb": gen.peak_rss_mb, "build_s": build.seconds,
-                "build_mb": build.peak_rss_mb, "nodes": len(results["results"]),
-                "raw_mb": _size_mb(folder / "raw"), "db_mb": _size_mb(folder / "ops_sla.duckdb")}
+        measured = {"gen_s": gen.seconds, "gen_mb": gen.peak_rss_mb, "build_s": build.seconds,
+                    "build_mb": build.peak_rss_mb, "nodes": len(results["results"]),
+                    "raw_mb": _size_mb(folder / "raw"), "db_mb": _size_mb(folder / "ops_sla.duckdb")}
+        if scale == 1 and SPARK_DBT.exists():
+            models_env = dbt_env(folder / "raw", folder / "models_only.duckdb", folder / "target_models",
+                                 OPS_SLA_MEMORY_LIMIT=memory_limit, OPS_SLA_TEMP_DIR=str(folder / "spill"))
+            measured["duckdb_models"] = dbt(MODELS_ONLY, models_env)
+            spark_env = {**dbt_env(folder / "raw", folder / "unused.duckdb", folder / "target_spark"),
+                         "OPS_SLA_SPARK_DIR": str(folder / "spark")}
+            measured["spark_models"] = spark_dbt(MODELS_ONLY, spark_env)
+            measured["spark_nodes"] = len(run_results(folder / "target_spark")["results"])
+        return measured
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -87,4 +101,20 @@ def run(ctx: Context) -> list[Row]:
             ok = ratio is not None and ratio <= GOAL_TIME_RATIO_30X and peak <= GOAL_PEAK_MB_30X
         rows.append(Row(SUITE, f"{label}: generate + build", f"{total:.1f} s, peak {peak:,.0f} MB",
                         goal, ok, "" if ratio is None else f"{ratio:.1f}x the 1x time of this run"))
+        if scale == 1:
+            rows.extend(_spark_rows(label, m))
     return rows
+
+
+def _spark_rows(label: str, m: dict) -> list[Row]:
+    if "spark_models" not in m:
+        return [Row(SUITE, f"{label}: seeds + models on Spark local", "not run", "", None,
+                    f"{SPARK_DBT} not found: make venv-spark (and Java 17)")]
+    duck, spark = m["duckdb_models"], m["spark_models"]
+    return [
+        Row(SUITE, f"{label}: seeds + models on DuckDB", f"{duck.seconds:.1f} s, {duck.peak_rss_mb:,.0f} MB", "",
+            None, "dbt build --exclude-resource-type test unit_test"),
+        Row(SUITE, f"{label}: seeds + models on Spark local", f"{spark.seconds:.1f} s, {spark.peak_rss_mb:,.0f} MB",
+            "", None, f"{spark.seconds / duck.seconds:.1f}x DuckDB's; {m['spark_nodes']} nodes, local[2], "
+            "peak of dbt's process (the JVM's not included)"),
+    ]
