@@ -7,8 +7,11 @@ exactly, minutes as the same DOUBLE; only the interpolated quantiles may differ 
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import duckdb
-from conftest import Builds
+from conftest import ROOT, SPARK_DBT, Builds
 from parity import QUANTILE_REL_TOL, compare_marts, compare_rows
 
 MARTS = {
@@ -48,3 +51,17 @@ def test_the_comparison_finds_a_changed_value_a_missing_row_and_a_quantile_off_b
     last_bit = 200.0 * (1 + QUANTILE_REL_TOL / 4)
     assert compare_rows("m", columns, rows, [("A", 1.5, 100.0), ("B", 2.25, last_bit)]).equal
     assert not compare_rows("m", columns, rows, [("A", 1.5, 100.0), ("B", 2.25, 200.001)]).equal
+
+
+def test_a_relative_raw_folder_stops_the_spark_build_with_a_message(tmp_path) -> None:
+    """Spark names the files it reads by absolute path, which the raw models make relative to the
+    raw folder: a folder given relative would match no file, so the build stops first."""
+    env = {**os.environ, "OPS_SLA_RAW_DIR": "data/raw", "OPS_SLA_SPARK_DIR": str(tmp_path / "spark"),
+           "DBT_PROFILES_DIR": str(ROOT), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run([str(SPARK_DBT), "compile", "-s", "raw_file_listing", "--target", "spark"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "ops-sla on Spark: OPS_SLA_RAW_DIR=data/raw is a relative path" in out, out[-2000:]
+    assert not (tmp_path / "spark").exists()  # stopped before Spark started
