@@ -69,7 +69,8 @@ hours_saved as (
             as business_hours_saved,
         coalesce({{ ops_sla.ordered_sum('minutes_saved', ['saved_share'], where="cut = 'rework'") }}, 0) / 60.0
             as rework_hours_saved,
-        coalesce({{ ops_sla.ordered_sum('reopens_avoided', ['saved_share'], where="cut = 'rework'") }}, 0) as reopens_avoided
+        coalesce({{ ops_sla.ordered_sum('reopens_avoided', ['saved_share'], where="cut = 'rework'") }}, 0)
+            as reopens_avoided
 
     from savings_per_share
     group by scenario_id

@@ -34,8 +34,10 @@ grouped as (
         count(*) filter (where handoff_count > 0) as handed_off_cases,
         cast(sum(handoff_count) as bigint) as handoffs,
         count(*) filter (where final_team_id <> intake_team_id) as cases_ending_with_another_team,
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }} as sla_a_p50_business_minutes_including_wait,
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.95) }} as sla_a_p95_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }}
+            as sla_a_p50_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.95) }}
+            as sla_a_p95_business_minutes_including_wait,
         {{ ops_sla.quantile('sla_b_business_minutes', 0.95) }} as sla_b_p95_business_minutes
 
     from case_sla

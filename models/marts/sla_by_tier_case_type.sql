@@ -21,9 +21,12 @@ grouped as (
         grouping(case_type) = 1 as is_case_type_rolled_up,
         count(*) as cases,
         {{ ops_sla.sla_outcome_counts() }},
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }} as sla_a_p50_business_minutes_including_wait,
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.9) }} as sla_a_p90_business_minutes_including_wait,
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.95) }} as sla_a_p95_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }}
+            as sla_a_p50_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.9) }}
+            as sla_a_p90_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.95) }}
+            as sla_a_p95_business_minutes_including_wait,
         {{ ops_sla.quantile('sla_a_business_minutes_paused_wait', 0.5) }} as sla_a_p50_business_minutes_paused_wait,
         {{ ops_sla.quantile('sla_a_business_minutes_paused_wait', 0.9) }} as sla_a_p90_business_minutes_paused_wait,
         {{ ops_sla.quantile('sla_a_business_minutes_paused_wait', 0.95) }} as sla_a_p95_business_minutes_paused_wait,

@@ -16,8 +16,10 @@ daily as (
         intake_date_local,
         count(*) as cases_opened,
         {{ ops_sla.sla_outcome_counts() }},
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }} as sla_a_p50_business_minutes_including_wait,
-        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.9) }} as sla_a_p90_business_minutes_including_wait
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.5) }}
+            as sla_a_p50_business_minutes_including_wait,
+        {{ ops_sla.quantile('sla_a_business_minutes_including_wait', 0.9) }}
+            as sla_a_p90_business_minutes_including_wait
 
     from case_sla
     group by intake_date_local

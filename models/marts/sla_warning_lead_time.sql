@@ -5,6 +5,10 @@
 -- policy's lead also holds the customer waits in between, and the wall-clock lead shows how
 -- much of the warning fell on nights, weekends and closures.
 
+{#- wall-clock hours from the 75 % instant to the breach (exact microseconds, then one division) #}
+{%- set lead_wall_clock_hours = 'cast(' ~ ops_sla.epoch_us('clocks.target_100_pct_at') ~ ' - '
+    ~ ops_sla.epoch_us('clocks.target_75_pct_at') ~ ' as double) / 3600000000' %}
+
 with
 
 clocks as (
@@ -30,9 +34,9 @@ final as (
         {{ ops_sla.avg_minutes('clocks.warning_lead_business_minutes') }} as avg_warning_lead_business_minutes,
         {{ ops_sla.quantile('clocks.warning_lead_business_minutes', 0.5) }} as p50_warning_lead_business_minutes,
         min(clocks.warning_lead_business_minutes) as min_warning_lead_business_minutes,
-        {{ ops_sla.quantile('cast(' ~ ops_sla.epoch_us('clocks.target_100_pct_at') ~ ' - ' ~ ops_sla.epoch_us('clocks.target_75_pct_at') ~ ' as double) / 3600000000', 0.5) }}
+        {{ ops_sla.quantile(lead_wall_clock_hours, 0.5) }}
             as p50_warning_lead_wall_clock_hours,
-        {{ ops_sla.quantile('cast(' ~ ops_sla.epoch_us('clocks.target_100_pct_at') ~ ' - ' ~ ops_sla.epoch_us('clocks.target_75_pct_at') ~ ' as double) / 3600000000', 0.1) }}
+        {{ ops_sla.quantile(lead_wall_clock_hours, 0.1) }}
             as p10_warning_lead_wall_clock_hours
 
     from clocks

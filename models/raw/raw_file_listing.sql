@@ -7,7 +7,8 @@
 
 {{ config(materialized='table') }}
 
-{%- if execute and target.type == 'duckdb' and 'ops_sla.duckdb_plugin' not in (target.plugins or []) | map(attribute='module') | list %}
+{%- set plugins = (target.plugins or []) | map(attribute='module') | list if target.type == 'duckdb' else [] %}
+{%- if execute and target.type == 'duckdb' and 'ops_sla.duckdb_plugin' not in plugins %}
     {{ exceptions.raise_compiler_error(
         "ops-sla: the dbt profile does not load the plugin ops_sla.duckdb_plugin, which gives "
         ~ "the DuckDB connection the function ops_sla_check_parquet_files: add plugins: [{module: "
@@ -59,7 +60,8 @@ placed as (
         -- the raw models' own patterns: <table>/<key folder>/*.parquet or <table>/*.parquet
         raw_tables.raw_table is not null and {{ ops_sla.matches_regex(
             'located.source_file',
-            "case when raw_tables.partition_key is null then '^[^/]+/[^/]*\\.parquet$' else '^[^/]+/[^/]+/[^/]*\\.parquet$' end"
+            "case when raw_tables.partition_key is null then '^[^/]+/[^/]*\\.parquet$'"
+            ~ " else '^[^/]+/[^/]+/[^/]*\\.parquet$' end"
         ) }} as is_read,
         -- a name (of the file or a folder on its way) starting with . or _ is no data by
         -- convention (_SUCCESS, .DS_Store, .part-0.parquet.crc, _temporary/)

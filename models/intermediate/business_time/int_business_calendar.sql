@@ -5,6 +5,9 @@
 
 {{ config(materialized='view') }}
 
+{%- set open_minute = ops_sla.minutes_of_day("'" ~ var('business_day_open') ~ "'") %}
+{%- set close_minute = ops_sla.minutes_of_day("'" ~ var('business_day_close') ~ "'") %}
+
 with
 
 calendar as (
@@ -24,8 +27,8 @@ days as (
         and not is_holiday as is_business_day,
         {{ ops_sla.local_to_instant('calendar_date') }} as day_start_at,
         {{ ops_sla.local_to_instant('calendar_date + 1') }} as day_end_at,
-        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('calendar_date', ops_sla.minutes_of_day("'" ~ var('business_day_open') ~ "'"))) }} as open_time_at,
-        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('calendar_date', ops_sla.minutes_of_day("'" ~ var('business_day_close') ~ "'"))) }} as close_time_at
+        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('calendar_date', open_minute)) }} as open_time_at,
+        {{ ops_sla.local_to_instant(ops_sla.wall_time_on('calendar_date', close_minute)) }} as close_time_at
 
     from calendar
 
@@ -44,7 +47,8 @@ business_hours as (
         case when is_business_day then open_time_at end as open_at,
         case when is_business_day then close_time_at end as close_at,
         case
-            when is_business_day then {{ ops_sla.epoch_seconds('close_time_at') }} - {{ ops_sla.epoch_seconds('open_time_at') }}
+            when is_business_day
+                then {{ ops_sla.epoch_seconds('close_time_at') }} - {{ ops_sla.epoch_seconds('open_time_at') }}
             else 0
         end as business_seconds
 

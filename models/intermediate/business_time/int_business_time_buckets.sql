@@ -37,8 +37,10 @@ bounds as (
 
     select
         schedules.schedule_id,
-        {{ ops_sla.epoch_us(ops_sla.local_to_instant('min(calendar.calendar_date)', 'schedules.time_zone')) }} as first_us,
-        {{ ops_sla.epoch_us(ops_sla.local_to_instant('max(calendar.calendar_date) + 1', 'schedules.time_zone')) }} as end_us
+        {{ ops_sla.epoch_us(ops_sla.local_to_instant('min(calendar.calendar_date)', 'schedules.time_zone')) }}
+            as first_us,
+        {{ ops_sla.epoch_us(ops_sla.local_to_instant('max(calendar.calendar_date) + 1', 'schedules.time_zone')) }}
+            as end_us
 
     from schedules
     cross join calendar
@@ -62,7 +64,8 @@ interval_buckets as (
         schedule_id,
         local_date,
         is_open,
-        {{ ops_sla.range_rows(ops_sla.epoch_us('starts_at'), ops_sla.epoch_us('ends_at'), bucket_us) }} as bucket_start_us
+        {{ ops_sla.range_rows(ops_sla.epoch_us('starts_at'), ops_sla.epoch_us('ends_at'), bucket_us) }}
+            as bucket_start_us
 
     from intervals
 

@@ -5,10 +5,15 @@
 -- Incremental: re-classifies the rows loaded after its largest loaded_at, the events of the cases int_cases
 -- re-derived after its largest classified_at, out-of-range events, and every other copy of their ids.
 
-{{ config(materialized=ops_sla.incremental_or_table(), incremental_strategy='delete+insert', unique_key=['source_file', 'source_row']) }}
+{{ config(
+    materialized=ops_sla.incremental_or_table(),
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'source_row']
+) }}
 
 {% set lag_s = var('normal_ingestion_lag_seconds') %}
 {%- set loaded_since, classified_since = ops_sla.own_watermark('loaded_at'), ops_sla.own_watermark('classified_at') %}
+{%- set earliest_plausible = "cast('" ~ var('earliest_plausible_ts') ~ "' as " ~ ops_sla.instant_type() ~ ")" %}
 
 with
 
@@ -104,10 +109,10 @@ checked as (
             when resolved_time.looks_mislabelled and resolved_time.wall_time_is_ambiguous
                 then 'TZ_REPAIR_AMBIGUOUS'
             when
-                resolved_time.resolved_event_at < cast('{{ var("earliest_plausible_ts") }}' as {{ ops_sla.instant_type() }})
+                resolved_time.resolved_event_at < {{ earliest_plausible }}
                 or resolved_time.resolved_event_at < calendar_range.covers_from
                 or resolved_time.resolved_event_at >= calendar_range.covers_until
-                or resolved_time.ingested_at < cast('{{ var("earliest_plausible_ts") }}' as {{ ops_sla.instant_type() }})
+                or resolved_time.ingested_at < {{ earliest_plausible }}
                 or resolved_time.ingested_at >= calendar_range.covers_until
                 then 'TS_OUT_OF_RANGE'
             -- a time after the day following its file's date is a bad stamp, not a late file

@@ -46,7 +46,8 @@ candidates as (
             as earlier_candidate_exists,
         {{ ops_sla.instant_to_local('candidate_at + interval 1 hour') }} = recorded_wall_time
             as later_candidate_exists,
-        {{ ops_sla.epoch_seconds('ingested_at') }} - {{ ops_sla.epoch_seconds('candidate_at') }} as candidate_lag_seconds
+        {{ ops_sla.epoch_seconds('ingested_at') }} - {{ ops_sla.epoch_seconds('candidate_at') }}
+            as candidate_lag_seconds
 
     from relabelled
 
