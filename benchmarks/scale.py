@@ -58,8 +58,11 @@ def _one_scale(ctx: Context, scale: int, memory_limit: str) -> dict:
             measured["duckdb_models"] = dbt(MODELS_ONLY, models_env)
             spark_env = {**dbt_env(folder / "raw", folder / "unused.duckdb", folder / "target_spark"),
                          "OPS_SLA_SPARK_DIR": str(folder / "spark")}
-            measured["spark_models"] = spark_dbt(MODELS_ONLY, spark_env)
-            measured["spark_nodes"] = len(run_results(folder / "target_spark")["results"])
+            try:
+                measured["spark_models"] = spark_dbt(MODELS_ONLY, spark_env)
+                measured["spark_nodes"] = len(run_results(folder / "target_spark")["results"])
+            except RuntimeError as exc:  # a failed Spark build is a row of the table
+                measured["spark_failed"] = [line.strip() for line in str(exc).splitlines() if "Error" in line][-2:]
         return measured
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -107,6 +110,10 @@ def run(ctx: Context) -> list[Row]:
 
 
 def _spark_rows(label: str, m: dict) -> list[Row]:
+    if "spark_failed" in m:
+        memory = os.environ.get("OPS_SLA_SPARK_DRIVER_MEMORY", "2g (the profile's default)")
+        return [Row(SUITE, f"{label}: seeds + models on Spark local", "failed", "exit 0", False,
+                    f"driver memory {memory}: " + " / ".join(m["spark_failed"])[:160])]
     if "spark_models" not in m:
         return [Row(SUITE, f"{label}: seeds + models on Spark local", "not run", "", None,
                     f"{SPARK_DBT} not found: make venv-spark (and Java 17)")]
