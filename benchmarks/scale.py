@@ -111,7 +111,7 @@ def run(ctx: Context) -> list[Row]:
 
 def _spark_rows(label: str, m: dict) -> list[Row]:
     if "spark_failed" in m:
-        memory = os.environ.get("OPS_SLA_SPARK_DRIVER_MEMORY", "2g (the profile's default)")
+        memory = os.environ.get("OPS_SLA_SPARK_DRIVER_MEMORY", "8g (the profile's default)")
         return [Row(SUITE, f"{label}: seeds + models on Spark local", "failed", "exit 0", False,
                     f"driver memory {memory}: " + " / ".join(m["spark_failed"])[:160])]
     if "spark_models" not in m:

@@ -11,8 +11,8 @@
 {% macro spark__instant_type() %}{{ return('timestamp') }}{% endmacro %}
 
 {#- Aggregate: the values of `expr` as a list, ordered by the expressions of list `order_by`
-    (ascending), of the rows where `where` holds if given (NULL when none; NULL values of
-    `expr` are kept). -#}
+    (ascending; the keys must not be NULL: Spark sorts a NULL key first, DuckDB last, and
+    Spark breaks ties by value), of the rows where `where` holds if given (NULL when none). -#}
 {% macro ordered_list(expr, order_by, where=none) -%}
     {{ return(adapter.dispatch('ordered_list', 'ops_sla')(expr, order_by, where)) }}
 {%- endmacro %}
@@ -20,10 +20,10 @@
     list({{ expr }} order by {{ order_by | join(', ') }}){% if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 {% macro spark__ordered_list(expr, order_by, where=none) -%}
-    transform(
+    nullif(transform(
         array_sort(collect_list(struct({% for key in order_by %}{{ key }} as k{{ loop.index }}, {% endfor %}{{ expr }} as v)){% if where %} filter (where {{ where }}){% endif %}),
         item -> item.v
-    )
+    ), array())
 {%- endmacro %}
 
 {#- Aggregate: the text values of `expr` joined by `separator` (a SQL string), in the order of
@@ -254,8 +254,9 @@
     )
 {%- endmacro %}
 
-{#- Aggregate: the product of the DOUBLE values of `expr` (NULLs skipped; 1 when none), taken in
-    ascending order on Spark, which has no product aggregate in SQL. -#}
+{#- Aggregate: the product of the DOUBLE values of `expr` (NULLs skipped; NULL when none), taken
+    in ascending order on Spark, which has no product aggregate in SQL (DuckDB multiplies in
+    arrival order: with three or more factors the last bit could differ). -#}
 {% macro product_of(expr) -%}
     {{ return(adapter.dispatch('product_of', 'ops_sla')(expr)) }}
 {%- endmacro %}
@@ -263,7 +264,11 @@
     product({{ expr }})
 {%- endmacro %}
 {% macro spark__product_of(expr) -%}
-    aggregate(array_sort(collect_list(cast({{ expr }} as double))), cast(1 as double), (acc, value) -> acc * value)
+    aggregate(
+        nullif(array_sort(collect_list(cast({{ expr }} as double))), array()),
+        cast(1 as double),
+        (acc, value) -> acc * value
+    )
 {%- endmacro %}
 
 {#- Aggregate: the sum of the DOUBLE values of `expr` added one by one in the order of the
@@ -281,4 +286,16 @@
         cast(null as double),
         (total, value) -> case when value is null then total else coalesce(total, 0) + value end
     )
+{%- endmacro %}
+
+{#- The earliest instant: a watermark before any data (DuckDB's -infinity; Spark has no
+    infinite timestamps, and a cast of '-infinity' would be NULL). -#}
+{% macro earliest_instant() -%}
+    {{ return(adapter.dispatch('earliest_instant', 'ops_sla')()) }}
+{%- endmacro %}
+{% macro default__earliest_instant() -%}
+    cast('-infinity' as timestamptz)
+{%- endmacro %}
+{% macro spark__earliest_instant() -%}
+    cast('0001-01-01 00:00:00' as timestamp)
 {%- endmacro %}

@@ -51,7 +51,7 @@
         ).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if latest is none -%}
-        cast('-infinity' as {{ ops_sla.instant_type() }})
+        {{ ops_sla.earliest_instant() }}
     {%- else -%}
         cast('{{ latest }}+00' as {{ ops_sla.instant_type() }})
     {%- endif -%}
@@ -70,7 +70,7 @@
     {%- set last = ops_sla.last_complete_build(
         "strftime(started_at at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') as started_at") if log is not none else none -%}
     {%- if last is none -%}
-        cast('-infinity' as {{ ops_sla.instant_type() }})
+        {{ ops_sla.earliest_instant() }}
     {%- else -%}
         cast('{{ last['started_at'] }}+00' as {{ ops_sla.instant_type() }})
     {%- endif -%}

@@ -50,16 +50,26 @@ team_zones as (
 
 ),
 
-next_breach as (
+ranked_breaches as (
 
-    select *
+    select
+        *,
+        row_number() over (partition by case_id order by breach_at, clock_order) as breach_rank
 
     from clocks
     where
         case_status = 'open'
         and clock_status in ('running', 'running_past_target', 'paused')
         and breach_at is not null
-    qualify row_number() over (partition by case_id order by breach_at, clock_order) = 1
+
+),
+
+next_breach as (
+
+    select *
+
+    from ranked_breaches
+    where breach_rank = 1
 
 ),
 

@@ -172,7 +172,7 @@ final as (
                 ) }}
                 then
                     'not read: the models read only files named <name>.parquet (lower case) - rename it to '
-                    || regexp_replace(regexp_extract(listing.source_file, '[^/]+$'), '\.[^.]+$', '') || '.parquet'
+                    || regexp_replace(regexp_extract(listing.source_file, '([^/]+)$', 1), '\.[^.]+$', '') || '.parquet'
             when not listing.is_read
                 then
                     'not read: the models read only '

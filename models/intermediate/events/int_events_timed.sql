@@ -17,7 +17,7 @@ events as (
     {%- if is_incremental() %}
     -- a filter on the load marker skips the row groups of the history; `source_file not in`
     -- the derived files read every event of both tables (~0.05 s more per run)
-    where loaded_at > (select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }})
+    where loaded_at > (select coalesce(max(loaded_at), {{ ops_sla.earliest_instant() }}) from {{ this }})
     {%- endif %}
 
 ),
