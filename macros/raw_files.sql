@@ -143,7 +143,6 @@
     files' columns are read at run time: Spark SQL has no `union all by name`). File paths are
     Spark's URIs without the `file:` scheme. -#}
 {% macro spark__raw_rows(table) -%}
-    {%- set spec = ops_sla.raw_tables()[table] -%}
     {%- set relation = ops_sla.spark_raw_relation(table) -%}
     {%- set present = [] -%}
     {%- if execute -%}
@@ -170,13 +169,14 @@
     reads). The raw folder must be absolute or a URI: Spark names files by absolute path. -#}
 {% macro spark_raw_relation(table) -%}
     {%- set spec = ops_sla.raw_tables()[table] -%}
-    {%- if not (ops_sla.raw_dir().startswith('/') or '://' in ops_sla.raw_dir() or ops_sla.raw_dir().startswith('dbfs:')) -%}
+    {%- set raw_dir = ops_sla.raw_dir() -%}
+    {%- if not (raw_dir.startswith('/') or '://' in raw_dir or raw_dir.startswith('dbfs:')) -%}
         {{ exceptions.raise_compiler_error(
             "ops-sla on Spark: OPS_SLA_RAW_DIR=" ~ env_var('OPS_SLA_RAW_DIR', 'data/raw') ~ " is a relative path; Spark "
             ~ "names the files it reads by absolute path or URI, so give the raw folder so (e.g. $PWD/data/raw, "
             ~ "s3a://bucket/raw)") }}
     {%- endif -%}
-    parquet.`{{ ops_sla.raw_dir() ~ '/' ~ table ~ ('/' if spec.key else '/*.parquet') }}`
+    parquet.`{{ raw_dir ~ '/' ~ table ~ ('/' if spec.key else '/*.parquet') }}`
 {%- endmacro %}
 
 {#- The optional contract columns of source table `table` (meta optional: true): a list of
